@@ -1,0 +1,54 @@
+"""examsite: pre-appointment legal knowledge tests and appointment records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from examsite.config import build_config
+from examsite.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(build_config(Path(app.instance_path), config))
+    if app.config["EXAMSITE_PROXY_COUNT"]:
+        n = app.config["EXAMSITE_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from examsite.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from examsite import models  # noqa: F401  (all tables on the metadata)
+    from examsite.core import sqlite  # noqa: F401  (registers the SQLite connection setup)
+    from examsite.core.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from examsite.auth import identity  # noqa: F401  (staff loader for Flask-Login)
+    from examsite.auth.views import bp as auth_bp
+    from examsite.bodies.views import bp as bodies_bp
+    from examsite.core.views import bp as core_bp
+    from examsite.core.web import init_web
+    from examsite.dashboard.views import bp as dashboard_bp
+
+    init_web(app)
+    for bp in (core_bp, auth_bp, bodies_bp, dashboard_bp):
+        app.register_blueprint(bp)

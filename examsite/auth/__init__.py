@@ -1,0 +1,1 @@
+"""Staff accounts: login, password change, and account management by administrators."""

@@ -1,0 +1,1 @@
+"""Congress bodies: the municipal committee and the district/county committees it onboards."""

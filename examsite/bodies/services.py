@@ -1,0 +1,62 @@
+"""Creating and changing congress bodies."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from examsite.bodies.models import LEVEL_COUNTY, LEVELS, Body
+from examsite.core import audit
+from examsite.extensions import db
+
+
+class BodyError(ValueError):
+    """A body cannot be created or changed as asked; the message says why."""
+
+
+def find_conflicts(code: str, name: str, exclude_id: int | None = None) -> list[str]:
+    """Which of "code" and "name" are already used by another body."""
+    stmt = select(Body.code, Body.name).where(or_(Body.code == code, Body.name == name))
+    if exclude_id is not None:
+        stmt = stmt.where(Body.id != exclude_id)
+    found = []
+    for row_code, row_name in db.session.execute(stmt):
+        if row_code == code:
+            found.append("code")
+        if row_name == name:
+            found.append("name")
+    return found
+
+
+def create_body(*, code: str, name: str, level: str, parent: Body | None) -> Body:
+    """Add a body; the caller has checked the parent is within the actor's reach."""
+    if level not in LEVELS:
+        raise BodyError(_l("未知的级别：%(level)s", level=level))
+    if level == LEVEL_COUNTY and parent is None:
+        raise BodyError(_l("区县级机关必须指定上级机关。"))
+    if parent is not None and parent.level == LEVEL_COUNTY:
+        raise BodyError(_l("区县级机关之下不能再设机关。"))
+    conflicts = find_conflicts(code.strip().lower(), name.strip())
+    if "code" in conflicts:
+        raise BodyError(_l("代码“%(code)s”已被使用。", code=code))
+    if "name" in conflicts:
+        raise BodyError(_l("名称“%(name)s”已被使用。", name=name))
+    body = Body(code=code.strip().lower(), name=name.strip(), level=level, parent=parent)
+    db.session.add(body)
+    audit.record(
+        "body.create", target=body, code=body.code, name=body.name, level=level,
+        parent=parent.code if parent else None,
+    )
+    db.session.commit()
+    return body
+
+
+def rename_body(body: Body, name: str) -> None:
+    old = body.name
+    body.name = name.strip()
+    audit.record("body.update", target=body, name=[old, body.name])
+    db.session.commit()
+
+
+def body_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Body)) or 0

@@ -1,0 +1,15 @@
+"""Registers every feature's commands on the app's `flask` CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from examsite.auth.cli import create_admin
+    from examsite.bodies.cli import bodies
+    from examsite.demo import demo
+
+    app.cli.add_command(bodies)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)

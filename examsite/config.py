@@ -1,0 +1,95 @@
+"""Configuration: defaults here, overrides from the environment (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _load_or_create_secret(instance_path: Path) -> str:
+    """Read the secret from instance/, creating it once so restarts keep sessions valid."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; another process may race us, so do not overwrite.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
+
+
+def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the settings for one app: defaults, then environment, then explicit overrides."""
+    env = os.environ.get("EXAMSITE_ENV", "development").strip().lower()
+    production = env == "production"
+    default_db = f"sqlite:///{instance_path / 'examsite.sqlite3'}"
+    cfg: dict[str, Any] = {
+        "EXAMSITE_ENV": env,
+        "DEBUG": _env_bool("FLASK_DEBUG", False),
+        "TESTING": False,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_db,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Sessions: signed cookies, short-lived, refreshed on activity.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("EXAMSITE_SECURE_COOKIES", production),
+        "SESSION_COOKIE_NAME": "examsite_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("EXAMSITE_SECURE_COOKIES", production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=_env_int("EXAMSITE_SESSION_IDLE_MINUTES", 30)
+        ),
+        "EXAMSITE_SESSION_IDLE_MINUTES": _env_int("EXAMSITE_SESSION_IDLE_MINUTES", 30),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "EXAMSITE_MAX_UPLOAD_MB": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10),
+        "EXAMSITE_LOGIN_MAX_FAILURES": _env_int("EXAMSITE_LOGIN_MAX_FAILURES", 5),
+        "EXAMSITE_LOGIN_MAX_FAILURES_PER_IP": _env_int("EXAMSITE_LOGIN_MAX_FAILURES_PER_IP", 5),
+        "EXAMSITE_LOGIN_LOCK_MINUTES": _env_int("EXAMSITE_LOGIN_LOCK_MINUTES", 15),
+        "EXAMSITE_PROXY_COUNT": _env_int("EXAMSITE_PROXY_COUNT", 0),
+        "EXAMSITE_PAGE_SIZE": _env_int("EXAMSITE_PAGE_SIZE", 20),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("EXAMSITE_TIMEZONE", "Asia/Shanghai"),
+        "EXAMSITE_LANGUAGES": {"zh_CN": "中文", "en": "English"},
+    }
+    if overrides:
+        cfg.update(overrides)
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
+        cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    if cfg["EXAMSITE_ENV"] == "production":
+        if not cfg["SECRET_KEY"]:
+            raise ConfigError("SECRET_KEY must be set in the environment in production.")
+        if cfg["DEBUG"]:
+            raise ConfigError("Debug mode must be off in production (unset FLASK_DEBUG).")
+    elif not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _load_or_create_secret(instance_path)
+    return cfg

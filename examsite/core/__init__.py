@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: tenancy, audit log, pagination, web hooks, health and language."""

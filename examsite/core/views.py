@@ -1,0 +1,92 @@
+"""Health check, language switch and the audit log page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN
+from examsite.bodies.models import Body
+from examsite.core.audit import AuditEvent
+from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
+from examsite.core.pagination import paginate
+from examsite.core.tenancy import role_required, scoped
+from examsite.extensions import csrf, db
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.get("/healthz")
+@csrf.exempt
+def healthz() -> Any:
+    """200 when the database answers, 503 otherwise (for load balancers and monitors)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.post("/language")
+def set_language() -> Any:
+    """Switch the interface language for this browser session."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["EXAMSITE_LANGUAGES"]:
+        session["lang"] = form.lang.data
+    return redirect(_safe_next(form.next.data or request.referrer and _path(request.referrer)))
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _local_day_start_utc(day: date) -> datetime:
+    """The UTC instant at which a calendar day starts in the site's timezone."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+@bp.get("/audit")
+@role_required(ROLE_BODY_ADMIN)
+def audit_log() -> Any:
+    """The audit log of the bodies the user may see, newest first, filterable."""
+    form = AuditFilterForm(request.args)
+    bodies = db.session.scalars(scoped(select(Body), Body, current_user).order_by(Body.code)).all()
+    form.body.choices = select_choices([("", "—")] + [(b.code, b.name) for b in bodies])
+    stmt = scoped(select(AuditEvent), AuditEvent, current_user)
+    if current_user.role == ROLE_ADMIN and current_user.body.parent_id is None:
+        # Events with no body (a failed login under an unknown name) belong to the top admin.
+        stmt = select(AuditEvent).where(
+            AuditEvent.body_id.in_([b.id for b in bodies]) | AuditEvent.body_id.is_(None)
+        )
+    if form.validate():
+        if form.action.data:
+            stmt = stmt.where(AuditEvent.action.contains(form.action.data.strip()))
+        if form.actor.data:
+            stmt = stmt.where(AuditEvent.actor.contains(form.actor.data.strip().lower()))
+        if form.body.data:
+            stmt = stmt.where(AuditEvent.body.has(Body.code == form.body.data))
+        if form.start.data:
+            stmt = stmt.where(AuditEvent.created_at >= _local_day_start_utc(form.start.data))
+        if form.end.data:
+            end = _local_day_start_utc(form.end.data + timedelta(days=1))
+            stmt = stmt.where(AuditEvent.created_at < end)
+    stmt = stmt.order_by(AuditEvent.id.desc())
+    page = paginate(stmt)
+    body_names = {b.id: b.name for b in bodies}
+    return render_template("core/audit.html", form=form, page=page, body_names=body_names)

@@ -1,0 +1,152 @@
+"""App-wide web behaviour: security headers, error pages, session expiry, template helpers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from examsite.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# Endpoints a user who must change the password may still reach.
+_OPEN_WHILE_PASSWORD_EXPIRED = {
+    "auth.change_password",
+    "auth.logout",
+    "core.set_language",
+    "core.healthz",
+    "static",
+}
+
+def init_web(app: Flask) -> None:
+    """Install hooks, error handlers and template helpers on the app."""
+    from examsite.auth.forms import ROLE_LABELS
+    from examsite.core import identity  # noqa: F401  (registers the user loader)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")  # type: ignore[assignment]
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    app.before_request(_require_password_change)
+    app.after_request(_security_headers)
+
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    if not app.testing:
+        # Tests want the real exception, not the friendly page (tested on a non-test app).
+        app.register_error_handler(Exception, _server_error)
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _require_password_change() -> Response | None:
+    if (
+        current_user.is_authenticated
+        and getattr(current_user, "must_change_password", False)
+        and request.endpoint not in _OPEN_WHILE_PASSWORD_EXPIRED
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if _app_config("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user.is_authenticated:
+        # Pages behind a login must not be kept by shared browsers or proxies.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _app_config(key: str) -> Any:
+    return current_app.config[key]
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _error_response(status: int, title: Any, message: Any) -> tuple[Any, int]:
+    if _wants_json():
+        return {"error": str(message), "status": status}, status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+_MESSAGES: dict[int, tuple[Any, Any]] = {
+    400: (_l("请求有误"), _l("提交的内容无法处理，请返回上一页重试。")),
+    403: (_l("没有权限"), _l("您没有权限执行此操作。如有需要，请联系本机关管理员。")),
+    404: (_l("页面不存在"), _l("您访问的页面不存在，或您无权查看。")),
+    405: (_l("请求方式不允许"), _l("此页面不支持该请求方式。")),
+    413: (_l("文件过大"), _l("上传的文件超过了允许的大小。")),
+    429: (_l("请求过于频繁"), _l("请求过于频繁，请稍后再试。")),
+    500: (_l("系统错误"), _l("系统出现错误，已记录。请稍后重试或联系管理员。")),
+    503: (_l("服务暂不可用"), _l("数据库暂时无法连接，请稍后刷新页面重试。")),
+}
+
+
+def _csrf_error(error: CSRFError) -> tuple[Any, int]:
+    return _error_response(
+        400, _l("页面已过期"), _l("页面已过期或表单校验失败，请刷新页面后重新提交。")
+    )
+
+
+def _http_error(error: HTTPException) -> Any:
+    code = error.code or 500
+    if code not in _MESSAGES or code < 400:
+        return error
+    title, message = _MESSAGES[code]
+    if code == 413:
+        limit = _app_config("EXAMSITE_MAX_UPLOAD_MB")
+        message = _l("上传的文件超过了允许的大小（%(mb)s MB）。", mb=limit)
+    return _error_response(code, title, message)
+
+
+def _database_unavailable(error: OperationalError) -> tuple[Any, int]:
+    log.exception("database unavailable")
+    db.session.rollback()
+    return _error_response(503, *_MESSAGES[503])
+
+
+def _server_error(error: Exception) -> tuple[Any, int]:
+    log.exception("unhandled error")
+    try:
+        db.session.rollback()
+    except Exception:  # pragma: no cover - the session itself may be broken
+        log.exception("rollback failed")
+    return _error_response(500, *_MESSAGES[500])
+
+
+def _localtime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Show a stored UTC time in the configured local timezone."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)

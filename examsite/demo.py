@@ -1,0 +1,64 @@
+"""`flask demo`: load demonstration data once (running it again changes nothing)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from examsite.auth import services as auth_services
+from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
+from examsite.bodies import services as body_services
+from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
+from examsite.extensions import db
+
+#: Shared by every demo account; printed by the command and written in the README.
+DEMO_PASSWORD = "Demo2026exam"
+
+DEMO_BODIES = [
+    ("city", "示例市人大常委会", LEVEL_MUNICIPAL, None),
+    ("east", "东城区人大常委会", LEVEL_COUNTY, "city"),
+    ("west", "西山县人大常委会", LEVEL_COUNTY, "city"),
+]
+
+DEMO_USERS = [
+    ("admin", "市管理员", ROLE_ADMIN, "city"),
+    ("city-staff", "市工作人员", ROLE_STAFF, "city"),
+    ("east-admin", "东城区管理员", ROLE_BODY_ADMIN, "east"),
+    ("east-staff", "东城区工作人员", ROLE_STAFF, "east"),
+    ("west-admin", "西山县管理员", ROLE_BODY_ADMIN, "west"),
+    ("west-staff", "西山县工作人员", ROLE_STAFF, "west"),
+]
+
+
+def load_demo() -> list[str]:
+    """Create what is missing of the demo data; returns what was created."""
+    created = []
+    for code, name, level, parent_code in DEMO_BODIES:
+        if db.session.scalars(select(Body).where(Body.code == code)).first() is None:
+            parent = (
+                db.session.scalars(select(Body).where(Body.code == parent_code)).one()
+                if parent_code
+                else None
+            )
+            body_services.create_body(code=code, name=name, level=level, parent=parent)
+            created.append(f"body {code}")
+    for username, name, role, body_code in DEMO_USERS:
+        if db.session.scalars(select(User).where(User.username == username)).first() is None:
+            body = db.session.scalars(select(Body).where(Body.code == body_code)).one()
+            auth_services.create_staff(
+                body, username=username, name=name, role=role, password=DEMO_PASSWORD
+            )
+            created.append(f"user {username}")
+    return created
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load demo bodies and accounts (idempotent)."""
+    created = load_demo()
+    click.echo(f"Demo data: {len(created)} records created." if created else "Demo data present.")
+    click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
+    for username, name, role, body_code in DEMO_USERS:
+        click.echo(f"  {username:<12} {role:<11} {body_code}")
