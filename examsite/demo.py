@@ -13,7 +13,7 @@ from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
 from examsite.extensions import db
 
 #: Shared by every demo account; printed by the command and written in the README.
-DEMO_PASSWORD = "Demo2026exam"
+DEMO_PASSWORD = "Demo2026exam"  # noqa: S105 (documented demo login)
 
 DEMO_BODIES = [
     ("city", "示例市人大常委会", LEVEL_MUNICIPAL, None),
@@ -54,11 +54,16 @@ def load_demo() -> list[str]:
 
 
 @click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has any body.")
 @with_appcontext
-def demo() -> None:
+def demo(if_empty: bool) -> None:
     """Load demo bodies and accounts (idempotent)."""
-    created = load_demo()
+    if if_empty and db.session.scalars(select(Body).limit(1)).first() is not None:
+        click.echo("The database is not empty: demo data not loaded.")
+        created = []
+    else:
+        created = load_demo()
     click.echo(f"Demo data: {len(created)} records created." if created else "Demo data present.")
     click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
-    for username, name, role, body_code in DEMO_USERS:
+    for username, _name, role, body_code in DEMO_USERS:
         click.echo(f"  {username:<12} {role:<11} {body_code}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -30,3 +32,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 
+# Models subclass this: Flask-SQLAlchemy's db.Model at run time, its typed base for mypy.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

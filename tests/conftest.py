@@ -3,4 +3,9 @@ transaction per test, on SQLite or PostgreSQL (EXAMSITE_TEST_DB=sqlite|postgresq
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.factories", "tests.fixtures.web"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.factories",
+    "tests.fixtures.web",
+    "tests.fixtures.live",
+]

@@ -85,13 +85,15 @@ def test_login_starts_a_fresh_session(world, browser):
 
 
 def test_next_parameter_is_kept_but_only_for_local_paths(world, browser):
-    assert browser.login("east-staff", query_string={"next": "/bodies/east"}).headers[
-        "Location"
-    ] == "/bodies/east"
+    assert (
+        browser.login("east-staff", query_string={"next": "/bodies/east"}).headers["Location"]
+        == "/bodies/east"
+    )
     browser.logout()
-    assert browser.login("east-staff", query_string={"next": "//evil.example/"}).headers[
-        "Location"
-    ] == "/"
+    assert (
+        browser.login("east-staff", query_string={"next": "//evil.example/"}).headers["Location"]
+        == "/"
+    )
 
 
 def test_logout_kills_the_session_cookie_server_side(app, world, login_as):

@@ -10,7 +10,8 @@ from tests.fixtures.factories import count
 def test_admin_creates_a_county(app, world, login_as):
     b = login_as("admin")
     response = b.post(
-        "/bodies/new", {"code": "north", "name": "北山县人大常委会", "level": "county", "parent": "city"}
+        "/bodies/new",
+        {"code": "north", "name": "北山县人大常委会", "level": "county", "parent": "city"},
     )
     assert response.status_code == 302 and response.headers["Location"] == "/bodies/north"
     assert "北山县人大常委会" in b.get("/bodies/north").get_data(as_text=True)
@@ -20,7 +21,9 @@ def test_admin_creates_a_county(app, world, login_as):
 def test_body_form_errors_are_clear_and_change_nothing(app, world, login_as):
     b = login_as("admin")
     before = count(app, Body)
-    dup = b.post("/bodies/new", {"code": "east", "name": "新名", "level": "county", "parent": "city"})
+    dup = b.post(
+        "/bodies/new", {"code": "east", "name": "新名", "level": "county", "parent": "city"}
+    )
     assert "代码“east”已被使用" in dup.get_data(as_text=True)
     bad = b.post("/bodies/new", {"code": "9x", "name": "某县", "level": "county", "parent": "city"})
     assert "代码须以小写字母开头" in bad.get_data(as_text=True)
@@ -49,9 +52,7 @@ def test_audit_log_records_login_logout_and_failures(app, world, login_as, brows
     browser.login("east-staff", "wrong-password-9")
     b = login_as("east-staff")
     b.logout()
-    actions = {
-        a for (a,) in _actions(app)
-    }
+    actions = {a for (a,) in _actions(app)}
     assert {"auth.login_failed", "auth.login", "auth.logout"} <= actions
 
 

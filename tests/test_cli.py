@@ -22,7 +22,16 @@ def test_demo_is_idempotent(app, runner, browser):
 
 def test_bodies_add_and_list(app, runner):
     result = runner.invoke(
-        args=["bodies", "add", "--code", "north", "--name", "北市人大常委会", "--level", "municipal"]
+        args=[
+            "bodies",
+            "add",
+            "--code",
+            "north",
+            "--name",
+            "北市人大常委会",
+            "--level",
+            "municipal",
+        ]
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
@@ -45,16 +54,36 @@ def test_bodies_add_rejects_bad_input(app, runner):
 
 
 def test_create_admin(app, runner, browser):
-    runner.invoke(args=["bodies", "add", "--code", "south", "--name", "南市", "--level", "municipal"])
+    runner.invoke(
+        args=["bodies", "add", "--code", "south", "--name", "南市", "--level", "municipal"]
+    )
     result = runner.invoke(
-        args=["create-admin", "--body", "south", "--username", "boss", "--name", "王主任",
-              "--password", "Strong-pass-2026"]
+        args=[
+            "create-admin",
+            "--body",
+            "south",
+            "--username",
+            "boss",
+            "--name",
+            "王主任",
+            "--password",
+            "Strong-pass-2026",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert browser.login("boss", "Strong-pass-2026").status_code == 302
     weak = runner.invoke(
-        args=["create-admin", "--body", "south", "--username", "weak", "--name", "弱",
-              "--password", "123"]
+        args=[
+            "create-admin",
+            "--body",
+            "south",
+            "--username",
+            "weak",
+            "--name",
+            "弱",
+            "--password",
+            "123",
+        ]
     )
     assert weak.exit_code != 0 and "too weak" in weak.output
 

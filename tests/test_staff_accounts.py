@@ -51,7 +51,9 @@ def test_duplicate_username_is_refused(app, world, login_as):
 
 def test_bad_username_is_explained(world, login_as):
     b = login_as("east-admin")
-    response = b.post("/bodies/east/staff/new", {"username": "张 三", "name": "张三", "role": "staff"})
+    response = b.post(
+        "/bodies/east/staff/new", {"username": "张 三", "name": "张三", "role": "staff"}
+    )
     assert "用户名只能包含小写字母" in response.get_data(as_text=True)
 
 
@@ -66,7 +68,8 @@ def test_disable_and_enable(app, world, login_as, browser):
     b.post(f"/bodies/east/staff/{target.id}/active")
     assert browser.login("east-staff").status_code == 302
     actions = [
-        a for a in ("user.disable", "user.enable")
+        a
+        for a in ("user.disable", "user.enable")
         if count(app, AuditEvent, AuditEvent.action == a, AuditEvent.target_id == str(target.id))
     ]
     assert actions == ["user.disable", "user.enable"]

@@ -37,7 +37,9 @@ def test_county_admin_cannot_touch_a_user_of_another_county(app, world, login_as
     assert b.get(f"/bodies/east/staff/{west_user}/edit").status_code == 404
     assert b.post(f"/bodies/east/staff/{west_user}/active").status_code == 404
     assert b.post(f"/bodies/east/staff/{west_user}/reset-password").status_code == 404
-    assert count(app, AuditEvent, AuditEvent.action.in_(["user.disable", "user.reset_password"])) == 0
+    assert (
+        count(app, AuditEvent, AuditEvent.action.in_(["user.disable", "user.reset_password"])) == 0
+    )
 
 
 def test_municipal_admin_sees_every_body_below(world, login_as):
@@ -48,7 +50,9 @@ def test_municipal_admin_sees_every_body_below(world, login_as):
     assert "东城区人大常委会" in page and "西山县人大常委会" in page
 
 
-def test_municipal_admin_does_not_see_another_municipality(world, create_body, create_user, login_as):
+def test_municipal_admin_does_not_see_another_municipality(
+    world, create_body, create_user, login_as
+):
     create_body("other-city", name="另一市人大常委会", level="municipal")
     create_body("other-county", name="另一县人大常委会", parent="other-city")
     b = login_as("admin")

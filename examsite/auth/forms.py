@@ -69,9 +69,7 @@ class StaffForm(FlaskForm):
         description=_l("小写字母、数字、点、下划线或连字符，3–64 个字符，创建后不可修改。"),
         validators=[DataRequired(_l("请输入用户名。")), Length(max=64)],
     )
-    name = StringField(
-        _l("姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)]
-    )
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)])
     role = SelectField(_l("角色"), validators=[DataRequired()])
     submit = SubmitField(_l("保存"))
 
@@ -89,9 +87,7 @@ class StaffForm(FlaskForm):
 
 
 class StaffEditForm(FlaskForm):
-    name = StringField(
-        _l("姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)]
-    )
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)])
     role = SelectField(_l("角色"), validators=[DataRequired()])
     submit = SubmitField(_l("保存"))
 

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
-from examsite.extensions import db
+from examsite.extensions import Model
 
 ROLE_ADMIN = "admin"
 ROLE_BODY_ADMIN = "body_admin"
@@ -22,14 +22,14 @@ ROLES = (ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF)
 ROLE_RANK = {ROLE_STAFF: 1, ROLE_BODY_ADMIN: 2, ROLE_ADMIN: 3}
 
 # Werkzeug's scrypt: a memory-hard KDF, salted per password.
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 
 
 def _new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A staff member of one congress body (candidates are a separate model)."""
 
     __tablename__ = "users"
@@ -57,7 +57,7 @@ class User(UserMixin, db.Model):
 
     # Flask-Login
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -81,7 +81,7 @@ class User(UserMixin, db.Model):
         return True
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed-login counter for one key ("user:<name>" or "ip:<addr>"), shared by all workers."""
 
     __tablename__ = "login_throttles"

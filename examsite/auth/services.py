@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
+from typing import Any
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -132,7 +133,7 @@ def change_password(user: User, new_password: str) -> None:
 
 def username_taken(username: str) -> bool:
     name = username.strip().lower()
-    return db.session.scalar(select(func.count()).where(User.username == name)) > 0
+    return (db.session.scalar(select(func.count()).where(User.username == name)) or 0) > 0
 
 
 def allowed_roles(actor: User, body: Body) -> list[str]:
@@ -164,7 +165,7 @@ def create_staff(
 
 
 def update_staff(user: User, *, name: str, role: str) -> None:
-    changes = {}
+    changes: dict[str, Any] = {}
     if user.name != name.strip():
         changes["name"] = [user.name, name.strip()]
     if user.role != role:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -63,8 +73,7 @@ def login() -> Any:
         if outcome.status == "locked":
             flash(
                 _(
-                    "登录失败次数过多，已暂时锁定。请在 %(minutes)s 分钟后再试，"
-                    "或联系管理员。",
+                    "登录失败次数过多，已暂时锁定。请在 %(minutes)s 分钟后再试，或联系管理员。",
                     minutes=outcome.locked_minutes,
                 ),
                 "error",
@@ -139,11 +148,16 @@ def staff_new(body: Body) -> Any:
             form.username.errors.append(_("该用户名已被使用。"))
         else:
             user, password = services.create_staff(
-                body, username=form.username.data or "", name=form.name.data or "",
+                body,
+                username=form.username.data or "",
+                name=form.name.data or "",
                 role=form.role.data or "",
             )
             return render_template(
-                "auth/temporary_password.html", body=body, user=user, password=password,
+                "auth/temporary_password.html",
+                body=body,
+                user=user,
+                password=password,
                 created=True,
             )
     return render_template("auth/staff_form.html", form=form, body=body, user=None)

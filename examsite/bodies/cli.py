@@ -11,7 +11,6 @@ from examsite.bodies.forms import CODE_RE
 from examsite.bodies.models import LEVELS, Body
 from examsite.extensions import db
 
-
 bodies = AppGroup("bodies", help="Congress bodies (人大常委会).")
 
 
@@ -24,7 +23,9 @@ def add(code: str, name: str, level: str, parent_code: str | None) -> None:
     """Add a congress body."""
     code = code.strip().lower()
     if not CODE_RE.match(code):
-        raise click.BadParameter("lower-case letter first, then letters, digits or '-'", param_hint="--code")
+        raise click.BadParameter(
+            "lower-case letter first, then letters, digits or '-'", param_hint="--code"
+        )
     parent = None
     if parent_code:
         parent = db.session.scalars(select(Body).where(Body.code == parent_code)).first()

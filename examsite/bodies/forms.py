@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from examsite.core.forms import select_choices
 from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, LEVEL_PROVINCIAL
+from examsite.core.forms import select_choices
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 
@@ -46,14 +46,14 @@ class BodyForm(FlaskForm):
     def validate_code(self, field: Any) -> None:
         value = (field.data or "").strip().lower()
         if not CODE_RE.match(value):
-            raise ValidationError(_l("代码须以小写字母开头，只含小写字母、数字和连字符，2–32 个字符。"))
+            raise ValidationError(
+                _l("代码须以小写字母开头，只含小写字母、数字和连字符，2–32 个字符。")
+            )
         field.data = value
 
 
 class BodyEditForm(FlaskForm):
-    name = StringField(
-        _l("名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=100)]
-    )
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=100)])
     submit = SubmitField(_l("保存"))
 
 
@@ -77,7 +77,9 @@ class StaffFilterForm(FlaskForm):
     q = StringField(_l("姓名或用户名"), validators=[Optional()])
     status = SelectField(
         _l("状态"),
-        choices=select_choices([("", _l("全部")), ("active", _l("启用")), ("disabled", _l("停用"))]),
+        choices=select_choices(
+            [("", _l("全部")), ("active", _l("启用")), ("disabled", _l("停用"))]
+        ),
         validators=[Optional()],
         default="",
     )

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.core.timeutil import utcnow
-from examsite.extensions import db
+from examsite.extensions import Model
 
 LEVEL_PROVINCIAL = "provincial"
 LEVEL_MUNICIPAL = "municipal"
@@ -16,7 +16,7 @@ LEVEL_COUNTY = "county"
 LEVELS = (LEVEL_PROVINCIAL, LEVEL_MUNICIPAL, LEVEL_COUNTY)
 
 
-class Body(db.Model):
+class Body(Model):
     """A people's congress standing committee using this instance."""
 
     __tablename__ = "bodies"

@@ -44,7 +44,11 @@ def create_body(*, code: str, name: str, level: str, parent: Body | None) -> Bod
     body = Body(code=code.strip().lower(), name=name.strip(), level=level, parent=parent)
     db.session.add(body)
     audit.record(
-        "body.create", target=body, code=body.code, name=body.name, level=level,
+        "body.create",
+        target=body,
+        code=body.code,
+        name=body.name,
+        level=level,
         parent=parent.code if parent else None,
     )
     db.session.commit()

@@ -42,9 +42,7 @@ def index() -> Any:
             select(User.body_id, func.count()).where(User.body_id.in_(ids)).group_by(User.body_id)
         ).all()
     )
-    return render_template(
-        "bodies/index.html", form=form, page=page, staff_counts=staff_counts
-    )
+    return render_template("bodies/index.html", form=form, page=page, staff_counts=staff_counts)
 
 
 def _parent_choices() -> list[tuple[str, str]]:
@@ -69,8 +67,10 @@ def new() -> Any:
         ).first()
         try:
             body = services.create_body(
-                code=form.code.data or "", name=form.name.data or "",
-                level=form.level.data or "", parent=parent,
+                code=form.code.data or "",
+                name=form.name.data or "",
+                level=form.level.data or "",
+                parent=parent,
             )
         except services.BodyError as exc:
             form.form_errors.append(str(exc))
@@ -95,9 +95,13 @@ def detail(body: Body) -> Any:
             if form.status.data:
                 stmt = stmt.where(User.active.is_(form.status.data == "active"))
         page = paginate(stmt.order_by(User.username))
-    children = [c for c in body.children] if current_user.role == ROLE_ADMIN else []
+    children = list(body.children) if current_user.role == ROLE_ADMIN else []
     return render_template(
-        "bodies/detail.html", body=body, page=page, form=form, children=children,
+        "bodies/detail.html",
+        body=body,
+        page=page,
+        form=form,
+        children=children,
         confirm=ConfirmForm(),
     )
 

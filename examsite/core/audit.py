@@ -13,10 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
-from examsite.extensions import db
+from examsite.extensions import Model, db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, when and from where."""
 
     __tablename__ = "audit_events"

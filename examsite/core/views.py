@@ -7,7 +7,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,7 +56,7 @@ def set_language() -> Any:
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["EXAMSITE_LANGUAGES"]:
         session["lang"] = form.lang.data
-    return redirect(_safe_next(form.next.data or request.referrer and _path(request.referrer)))
+    return redirect(_safe_next(form.next.data or (request.referrer and _path(request.referrer))))
 
 
 def _path(url: str) -> str:

@@ -34,13 +34,14 @@ _OPEN_WHILE_PASSWORD_EXPIRED = {
     "static",
 }
 
+
 def init_web(app: Flask) -> None:
     """Install hooks, error handlers and template helpers on the app."""
     from examsite.auth.forms import ROLE_LABELS
     from examsite.core import identity  # noqa: F401  (registers the user loader)
 
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("请先登录。")  # type: ignore[assignment]
+    login_manager.login_message = _l("请先登录。")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 

@@ -24,6 +24,4 @@ def index() -> Any:
     staff_count = db.session.scalar(
         scoped(select(func.count(User.id)), User, current_user).where(User.active.is_(True))
     )
-    return render_template(
-        "dashboard/index.html", body_count=body_count, staff_count=staff_count
-    )
+    return render_template("dashboard/index.html", body_count=body_count, staff_count=staff_count)

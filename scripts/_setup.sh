@@ -1,0 +1,24 @@
+# Shared set-up for scripts/serve.sh and scripts/test.sh: a virtual environment in .venv
+# with the project installed, reinstalled only when pyproject.toml changes.
+# Usage: ensure_venv ""      (runtime only)
+#        ensure_venv "[dev]" (with test and lint tools)
+
+PYTHON="${PYTHON:-python3}"
+
+ensure_venv() {
+    local extras="$1"
+    local stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extras}"
+    if [ ! -x .venv/bin/python ]; then
+        echo "==> Creating the virtual environment in .venv"
+        "$PYTHON" -m venv .venv
+    fi
+    if [ ! -f "$stamp" ]; then
+        echo "==> Installing examsite${extras} into .venv"
+        .venv/bin/python -m pip install --quiet --upgrade pip
+        .venv/bin/python -m pip install --quiet -e ".${extras}"
+        rm -f .venv/.installed-*
+        touch "$stamp"
+    fi
+    echo "==> Compiling message catalogues"
+    .venv/bin/pybabel compile --statistics -d examsite/translations >/dev/null
+}
