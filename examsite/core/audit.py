@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model, db
+
+
+#: Human labels of audit actions, for the log page and its filter; features add theirs
+#: with register_actions().
+ACTION_LABELS: dict[str, Any] = {}
+
+
+def register_actions(labels: dict[str, Any]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+register_actions(
+    {
+        "auth.login": _l("登录"),
+        "auth.logout": _l("退出登录"),
+        "auth.login_failed": _l("登录失败"),
+        "auth.login_locked": _l("锁定期间尝试登录"),
+        "auth.login_disabled": _l("停用账号尝试登录"),
+        "auth.password_changed": _l("修改本人密码"),
+        "user.create": _l("新建账号"),
+        "user.update": _l("修改账号"),
+        "user.enable": _l("启用账号"),
+        "user.disable": _l("停用账号"),
+        "user.reset_password": _l("重置密码"),
+        "body.create": _l("新建机关"),
+        "body.update": _l("修改机关"),
+    }
+)
 
 
 class AuditEvent(Model):
@@ -73,7 +102,9 @@ def record(
         body_id = getattr(user, "body_id", None)
     event = AuditEvent(
         user_id=staff.id if staff is not None else None,
-        actor=actor if actor is not None else (getattr(user, "username", "") or ""),
+        actor=actor
+        if actor is not None
+        else (getattr(user, "username", "") or ("" if has_request_context() else "cli")),
         body_id=body_id,
         action=action,
         target_type=type(target).__name__ if target is not None else "",

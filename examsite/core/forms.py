@@ -28,7 +28,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("操作"), validators=[Optional()])
+    action = SelectField(_l("操作"), validators=[Optional()], default="")
     actor = StringField(_l("操作人"), validators=[Optional()])
     body = SelectField(_l("机关"), validators=[Optional()], default="")
     start = DateField(_l("起始日期"), validators=[Optional()])

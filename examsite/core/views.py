@@ -17,13 +17,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN
 from examsite.bodies.models import Body
-from examsite.core.audit import AuditEvent
+from examsite.core.audit import ACTION_LABELS, AuditEvent
 from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
 from examsite.core.pagination import paginate
 from examsite.core.tenancy import role_required, scoped
@@ -76,6 +77,7 @@ def audit_log() -> Any:
     """The audit log of the bodies the user may see, newest first, filterable."""
     form = AuditFilterForm(request.args)
     bodies = db.session.scalars(scoped(select(Body), Body, current_user).order_by(Body.code)).all()
+    form.action.choices = select_choices([("", _l("全部")), *sorted(ACTION_LABELS.items())])
     form.body.choices = select_choices([("", "—")] + [(b.code, b.name) for b in bodies])
     stmt = scoped(select(AuditEvent), AuditEvent, current_user)
     if current_user.role == ROLE_ADMIN and current_user.body.parent_id is None:
@@ -85,7 +87,7 @@ def audit_log() -> Any:
         )
     if form.validate():
         if form.action.data:
-            stmt = stmt.where(AuditEvent.action.contains(form.action.data.strip()))
+            stmt = stmt.where(AuditEvent.action == form.action.data)
         if form.actor.data:
             stmt = stmt.where(AuditEvent.actor.contains(form.actor.data.strip().lower()))
         if form.body.data:
@@ -98,4 +100,6 @@ def audit_log() -> Any:
     stmt = stmt.order_by(AuditEvent.id.desc())
     page = paginate(stmt)
     body_names = {b.id: b.name for b in bodies}
-    return render_template("core/audit.html", form=form, page=page, body_names=body_names)
+    return render_template(
+        "core/audit.html", form=form, page=page, body_names=body_names, labels=ACTION_LABELS
+    )
