@@ -7,9 +7,11 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     from examsite.auth.cli import create_admin
+    from examsite.bank.cli import questions
     from examsite.bodies.cli import bodies
     from examsite.demo import demo
 
     app.cli.add_command(bodies)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(questions)

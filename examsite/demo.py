@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -10,7 +12,12 @@ from examsite.auth import services as auth_services
 from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
 from examsite.bodies import services as body_services
 from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
+from examsite.bank import services as bank_services
+from examsite.bank.models import Question
 from examsite.extensions import db
+
+#: The bank shipped with the site (one CSV file per law).
+SHIPPED_BANK = Path(__file__).resolve().parent.parent / "question_bank"
 
 #: Shared by every demo account; printed by the command and written in the README.
 DEMO_PASSWORD = "Demo2026exam"  # noqa: S105 (documented demo login)
@@ -31,7 +38,7 @@ DEMO_USERS = [
 ]
 
 
-def load_demo() -> list[str]:
+def load_demo(bank_dir: Path | None = None) -> list[str]:
     """Create what is missing of the demo data; returns what was created."""
     created = []
     for code, name, level, parent_code in DEMO_BODIES:
@@ -50,6 +57,12 @@ def load_demo() -> list[str]:
                 body, username=username, name=name, role=role, password=DEMO_PASSWORD
             )
             created.append(f"user {username}")
+    city = db.session.scalars(select(Body).where(Body.code == "city")).one()
+    has_bank = db.session.scalars(select(Question.id).where(Question.body_id == city.id).limit(1))
+    if has_bank.first() is None:
+        for file in sorted((bank_dir or SHIPPED_BANK).glob("*.csv")):
+            result = bank_services.import_file(city, file.name, file.read_bytes())
+            created.append(f"{len(result.questions)} questions from {file.name}")
     return created
 
 
@@ -63,7 +76,9 @@ def demo(if_empty: bool) -> None:
         created = []
     else:
         created = load_demo()
-    click.echo(f"Demo data: {len(created)} records created." if created else "Demo data present.")
+    for line in created:
+        click.echo(f"  created {line}")
+    click.echo("Demo data loaded." if created else "Demo data present.")
     click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
     for username, _name, role, body_code in DEMO_USERS:
         click.echo(f"  {username:<12} {role:<11} {body_code}")

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +45,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    app.before_request(_refuse_oversized_body)
     app.before_request(_require_password_change)
     app.after_request(_security_headers)
 
@@ -61,6 +62,13 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _refuse_oversized_body() -> None:
+    """Refuse a too-large upload from its header, before any of it is parsed or spooled."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        abort(413)
 
 
 def _require_password_change() -> Response | None:

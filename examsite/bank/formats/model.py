@@ -16,7 +16,7 @@ from typing import Final
 from examsite.bank.formats.normalize import clean_line, clean_text, normalize_stem
 
 
-def N_(s: str) -> str:  # noqa: N802 - the conventional name of the gettext no-op marker
+def N_(s: str) -> str:
     """Mark ``s`` for message extraction; returns it unchanged."""
     return s
 
@@ -86,6 +86,38 @@ MAX_CATEGORY_CHARS: Final = 100
 MIN_DIFFICULTY: Final = 1
 MAX_DIFFICULTY: Final = 5
 DEFAULT_DIFFICULTY: Final = 3
+
+
+#: Every ``Problem.code``.  File-level (``line`` None unless stated): the file is refused.
+FILE_CODES: Final = frozenset(
+    {
+        "empty_file",  # no bytes, or no non-blank row/line
+        "too_large",  # over max_bytes; xlsx over 100 MB unzipped or over MAX_ROWS rows
+        "bad_encoding",  # neither UTF-8 nor GBK/GB18030
+        "corrupt_file",  # unreadable xlsx/zip (incl. zip-bomb ratio), CSV syntax (with line)
+        "encrypted_file",  # password-protected workbook
+        "macros_refused",  # .xlsm, vbaProject.bin, macro-enabled content type
+        "wrong_type",  # content does not match the extension
+        "unsupported_format",  # unknown extension, .xls, unrecognisable .txt
+        "unsafe_xml",  # DTD / entity / external reference (with line)
+        "bad_xml",  # malformed XML or not a <quiz> (with line)
+        "missing_column",  # template header lacks a required column (header line)
+        "duplicate_column",  # template header names a column twice (header line)
+        "no_questions",  # parsed fine but found nothing at all
+    }
+)
+#: Errors in one question (always with the question's line).
+QUESTION_CODES: Final = frozenset(
+    {
+        "bad_type", "missing_stem", "stem_too_long", "too_few_options", "too_many_options",
+        "empty_option", "option_gap", "option_too_long", "duplicate_option", "missing_answer",
+        "bad_answer", "answer_not_in_options", "wrong_answer_count", "bad_difficulty",
+        "field_too_long", "formula_cell", "bad_syntax",
+    }
+)  # fmt: skip
+#: Skipped items (``Problem.skipped`` True; they never make the file invalid).
+SKIP_CODES: Final = frozenset({"unsupported_type", "duplicate_in_file", "duplicate_in_bank"})
+PROBLEM_CODES: Final = FILE_CODES | QUESTION_CODES | SKIP_CODES
 
 
 def option_letter(index: int) -> str:
@@ -162,6 +194,13 @@ def problem(
 ) -> Problem:
     """Build a ``Problem``; ``template`` is an ``N_``-marked string with ``%(name)s`` fields,
     ``line`` fills ``%(line)s``."""
+    return build_problem(code, template, line, skipped, params)
+
+
+def build_problem(
+    code: str, template: str, line: int | None, skipped: bool, params: Mapping[str, object]
+) -> Problem:
+    """``problem`` with the parameters as a mapping (for helpers that forward them)."""
     values: dict[str, object] = dict(params)
     if line is not None:
         values["line"] = line
@@ -200,9 +239,11 @@ class ParseResult:
         return not self.errors
 
 
-def failed(code: str, template: str, *, line: int | None = None, fmt: str = "", **params: object) -> ParseResult:
+def failed(
+    code: str, template: str, *, line: int | None = None, fmt: str = "", **params: object
+) -> ParseResult:
     """A result holding one error and nothing else (a refused file)."""
-    return ParseResult(problems=[problem(code, template, line=line, **params)], format=fmt)
+    return ParseResult(problems=[build_problem(code, template, line, False, params)], format=fmt)
 
 
 # --------------------------------------------------------------------------- validation
@@ -236,7 +277,7 @@ def validate_question(
     errors: list[Problem] = []
 
     def err(code: str, template: str, **params: object) -> None:
-        errors.append(problem(code, template, line=line, **params))
+        errors.append(build_problem(code, template, line, False, params))
 
     stem = clean_text(stem)
     explanation = clean_text(explanation)
@@ -245,7 +286,11 @@ def validate_question(
     answers = sorted(set(answer))
 
     if qtype not in QuestionType.ALL:
-        err("bad_type", N_("第 %(line)s 行：无法识别题型“%(value)s”，应为 单选、多选 或 判断。"), value=qtype)
+        err(
+            "bad_type",
+            N_("第 %(line)s 行：无法识别题型“%(value)s”，应为 单选、多选 或 判断。"),
+            value=qtype,
+        )
         return None, errors
 
     if not stem:
@@ -299,7 +344,12 @@ def validate_question(
         (_FIELD_CATEGORY, category, MAX_CATEGORY_CHARS),
     ):
         if len(value) > limit:
-            err("field_too_long", N_("第 %(line)s 行：%(field)s超过 %(limit)s 字。"), field=name, limit=limit)
+            err(
+                "field_too_long",
+                N_("第 %(line)s 行：%(field)s超过 %(limit)s 字。"),
+                field=name,
+                limit=limit,
+            )
 
     if errors:
         return None, errors
@@ -321,7 +371,11 @@ def validate_question(
 
 def _check_options(options: tuple[str, ...], err: Callable[..., None]) -> None:
     if len(options) < MIN_OPTIONS:
-        err("too_few_options", N_("第 %(line)s 行：选择题至少需要 %(min)s 个选项。"), min=MIN_OPTIONS)
+        err(
+            "too_few_options",
+            N_("第 %(line)s 行：选择题至少需要 %(min)s 个选项。"),
+            min=MIN_OPTIONS,
+        )
     elif len(options) > MAX_OPTIONS:
         err(
             "too_many_options",
@@ -332,7 +386,11 @@ def _check_options(options: tuple[str, ...], err: Callable[..., None]) -> None:
     seen: dict[str, int] = {}
     for i, text in enumerate(options):
         if not text:
-            err("empty_option", N_("第 %(line)s 行：选项 %(letter)s 为空。"), letter=option_letter(i))
+            err(
+                "empty_option",
+                N_("第 %(line)s 行：选项 %(letter)s 为空。"),
+                letter=option_letter(i),
+            )
             continue
         if len(text) > MAX_OPTION_CHARS:
             err(
@@ -370,10 +428,10 @@ class Collector:
         self._first_line: dict[tuple[str, str], int] = {}
 
     def error(self, code: str, template: str, *, line: int | None = None, **params: object) -> None:
-        self.problems.append(problem(code, template, line=line, **params))
+        self.problems.append(build_problem(code, template, line, False, params))
 
     def skip(self, code: str, template: str, *, line: int | None = None, **params: object) -> None:
-        self.problems.append(problem(code, template, line=line, skipped=True, **params))
+        self.problems.append(build_problem(code, template, line, True, params))
 
     def unsupported(self, line: int, type_name: str) -> None:
         self.skip(
@@ -404,7 +462,9 @@ class Collector:
             )
             return False
         if key in self.existing:
-            self.skip("duplicate_in_bank", N_("第 %(line)s 行：题库中已有相同的题目，已跳过。"), line=line)
+            self.skip(
+                "duplicate_in_bank", N_("第 %(line)s 行：题库中已有相同的题目，已跳过。"), line=line
+            )
             return False
         self._first_line[key] = line
         self.questions.append(question)

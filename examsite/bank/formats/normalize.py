@@ -29,11 +29,13 @@ _JUNK_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\u
 def clean_text(text: str) -> str:
     """Canonical form of every text field we store.
 
-    Line breaks become ``\\n`` (``\\r\\n`` and lone ``\\r`` included), control characters
-    other than tab and newline are deleted, and leading/trailing whitespace is stripped.
+    Line breaks become ``\\n`` (``\\r\\n``, lone ``\\r``, U+2028/U+2029 included),
+    control characters other than tab and newline are deleted, and leading/trailing
+    whitespace is stripped.
     Inner whitespace and line breaks are kept as they are.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return _JUNK_RE.sub("", text).strip()
 
 
@@ -108,7 +110,7 @@ _TAG_LIKE_RE = re.compile(r"</?[A-Za-z!?][^<>]*>")
 # An unfinished tag (``<div class="x`` with no ``>``, e.g. in a truncated file): drop the
 # rest of that line.
 _OPEN_TAG_RE = re.compile(r"<[A-Za-z/!?][^<>\n]*$", re.MULTILINE)
-_HSPACE_RE = re.compile(r"[^\S\n]+")
+_HSPACE_RE = re.compile(r"[ \t\f\v]+")  # HTML collapses these, not U+3000
 
 
 class _TextExtractor(HTMLParser):
@@ -158,7 +160,7 @@ def html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # noqa: BLE001 - HTMLParser is lenient; be safe on anything odd
+    except Exception:
         return clean_text(_TAG_LIKE_RE.sub(" ", html))
     text = "".join(parser.parts).replace("\xa0", " ")
     previous = None

@@ -1,0 +1,184 @@
+"""Forms of the question bank: one question, the list filters, the import upload."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from examsite.bank.formats.model import (
+    OPTION_LETTERS,
+    ParsedQuestion,
+    Problem,
+    QuestionType,
+    validate_question,
+)
+from examsite.core.forms import select_choices
+
+QTYPE_LABELS = {
+    QuestionType.SINGLE: _l("单选"),
+    QuestionType.MULTIPLE: _l("多选"),
+    QuestionType.TRUE_FALSE: _l("判断"),
+}
+STATUS_LABELS = {"active": _l("在用"), "retired": _l("已停用")}
+DIFFICULTY_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+_LINE_PREFIX = re.compile(r"^(第 \d+ 行：|Line \d+: )")
+
+
+class QuestionForm(FlaskForm):
+    qtype = SelectField(_l("题型"), choices=select_choices(QTYPE_LABELS.items()))
+    stem = TextAreaField(
+        _l("题干"), validators=[DataRequired(_l("请输入题干。"))], render_kw={"rows": 4}
+    )
+    option_a = StringField(_l("选项 A"))
+    option_b = StringField(_l("选项 B"))
+    option_c = StringField(_l("选项 C"))
+    option_d = StringField(_l("选项 D"))
+    option_e = StringField(_l("选项 E"))
+    option_f = StringField(_l("选项 F"))
+    option_g = StringField(_l("选项 G"))
+    option_h = StringField(_l("选项 H"))
+    correct = SelectMultipleField(
+        _l("正确选项（选择题）"),
+        choices=select_choices((letter, letter) for letter in OPTION_LETTERS),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    tf_answer = RadioField(
+        _l("答案（判断题）"),
+        choices=select_choices([("0", _l("对")), ("1", _l("错"))]),
+        validators=[Optional()],
+    )
+    explanation = TextAreaField(_l("解析"), render_kw={"rows": 3})
+    legal_basis = StringField(
+        _l("法律依据"), description=_l("例如：《中华人民共和国宪法》第六十七条")
+    )
+    category = StringField(
+        _l("分类（法律）"),
+        description=_l("例如：宪法、监督法"),
+        render_kw={"list": "category-list", "autocomplete": "off"},
+    )
+    difficulty = SelectField(_l("难度"), choices=select_choices(DIFFICULTY_CHOICES), default="3")
+
+    option_fields = tuple(f"option_{c.lower()}" for c in OPTION_LETTERS)
+
+    def fill_from(self, question: Any) -> None:
+        """Load a stored question into the form."""
+        self.qtype.data = question.qtype
+        self.stem.data = question.stem
+        for name, text in zip(self.option_fields, question.options, strict=False):
+            getattr(self, name).data = text
+        if question.qtype == QuestionType.TRUE_FALSE:
+            self.tf_answer.data = str(question.answer[0])
+        else:
+            self.correct.data = [OPTION_LETTERS[i] for i in question.answer]
+        self.explanation.data = question.explanation
+        self.legal_basis.data = question.legal_basis
+        self.category.data = question.category
+        self.difficulty.data = str(question.difficulty)
+
+    def to_question(self) -> tuple[ParsedQuestion | None, list[Problem]]:
+        """The question the form describes, checked by the bank's shared rules."""
+        qtype = self.qtype.data or ""
+        texts = [(getattr(self, name).data or "").strip() for name in self.option_fields]
+        while texts and not texts[-1]:
+            texts.pop()
+        if qtype == QuestionType.TRUE_FALSE:
+            answer = [int(self.tf_answer.data)] if self.tf_answer.data in ("0", "1") else []
+        else:
+            answer = [OPTION_LETTERS.index(c) for c in (self.correct.data or [])]
+        return validate_question(
+            line=0,
+            qtype=qtype,
+            stem=self.stem.data or "",
+            options=texts,
+            answer=answer,
+            explanation=self.explanation.data or "",
+            legal_basis=self.legal_basis.data or "",
+            category=self.category.data or "",
+            difficulty=int(self.difficulty.data or 3),
+        )
+
+
+def problem_text(problem: Problem, translate: Any) -> str:
+    """A problem's message without the "line N" prefix (for a single form)."""
+    return _LINE_PREFIX.sub("", problem.render(translate))
+
+
+class QuestionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("题干包含"), validators=[Optional()])
+    category = SelectField(_l("分类"), validators=[Optional()], default="")
+    qtype = SelectField(
+        _l("题型"),
+        choices=select_choices([("", _l("全部")), *QTYPE_LABELS.items()]),
+        validators=[Optional()],
+        default="",
+    )
+    difficulty = SelectField(
+        _l("难度"),
+        choices=select_choices([("", _l("全部")), *DIFFICULTY_CHOICES]),
+        validators=[Optional()],
+        default="",
+    )
+    status = SelectField(
+        _l("状态"),
+        choices=select_choices(
+            [("active", _l("在用")), ("retired", _l("已停用")), ("all", _l("全部"))]
+        ),
+        validators=[Optional()],
+        default="active",
+    )
+    owner = SelectField(
+        _l("来源"),
+        choices=select_choices(
+            [("", _l("全部")), ("own", _l("本机关题目")), ("shared", _l("上级共享题目"))]
+        ),
+        validators=[Optional()],
+        default="",
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("题库文件"),
+        description=_l(
+            "支持本系统模板（.xlsx、.csv）、GIFT（.gift、.txt）、"
+            "Aiken（.txt）和 Moodle XML（.xml）。"
+        ),
+        validators=[FileRequired(_l("请选择要上传的文件。"))],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    valid_only = BooleanField(_l("只导入无误的题目，跳过有错误的行"))
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    format = SelectField(
+        _l("格式"),
+        choices=select_choices(
+            [("xlsx", "Excel (.xlsx)"), ("csv", "CSV (.csv)"), ("gift", "GIFT (.txt)")]
+        ),
+        default="xlsx",
+    )
+    category = SelectField(_l("分类"), validators=[Optional()], default="")
