@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from examsite.auth import services as auth_services
 from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
-from examsite.bodies import services as body_services
-from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
 from examsite.bank import services as bank_services
 from examsite.bank.models import Question
+from examsite.bodies import services as body_services
+from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
 from examsite.extensions import db
 
 #: The bank shipped with the site (one CSV file per law).
