@@ -16,7 +16,6 @@ from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model, db
 
-
 #: Human labels of audit actions, for the log page and its filter; features add theirs
 #: with register_actions().
 ACTION_LABELS: dict[str, Any] = {}

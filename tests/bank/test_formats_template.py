@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -56,7 +57,7 @@ def make_csv(
 
 
 def make_xlsx(
-    rows: list[list[object]], header: list[str] | tuple[str, ...] = TEMPLATE_HEADERS
+    rows: Sequence[Sequence[object]], header: list[str] | tuple[str, ...] = TEMPLATE_HEADERS
 ) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
