@@ -10,8 +10,10 @@ def register_cli(app: Flask) -> None:
     from examsite.bank.cli import questions
     from examsite.bodies.cli import bodies
     from examsite.demo import demo
+    from examsite.exams.cli import exams
 
     app.cli.add_command(bodies)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(questions)
+    app.cli.add_command(exams)

@@ -62,9 +62,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("EXAMSITE_SECURE_COOKIES", production),
-        "PERMANENT_SESSION_LIFETIME": timedelta(
-            minutes=_env_int("EXAMSITE_SESSION_IDLE_MINUTES", 30)
-        ),
+        # The cookie lives long enough for a whole exam; staff sessions additionally end
+        # after EXAMSITE_SESSION_IDLE_MINUTES without a request (checked on the server).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("EXAMSITE_SESSION_MAX_HOURS", 10)),
         "EXAMSITE_SESSION_IDLE_MINUTES": _env_int("EXAMSITE_SESSION_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10) * 1024 * 1024,
@@ -72,6 +72,10 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "EXAMSITE_LOGIN_MAX_FAILURES": _env_int("EXAMSITE_LOGIN_MAX_FAILURES", 5),
         "EXAMSITE_LOGIN_MAX_FAILURES_PER_IP": _env_int("EXAMSITE_LOGIN_MAX_FAILURES_PER_IP", 5),
         "EXAMSITE_LOGIN_LOCK_MINUTES": _env_int("EXAMSITE_LOGIN_LOCK_MINUTES", 15),
+        "EXAMSITE_CANDIDATE_MAX_FAILURES_PER_IP": _env_int(
+            "EXAMSITE_CANDIDATE_MAX_FAILURES_PER_IP", 100
+        ),
+        "EXAMSITE_SAVE_GRACE_SECONDS": _env_int("EXAMSITE_SAVE_GRACE_SECONDS", 10),
         "EXAMSITE_PROXY_COUNT": _env_int("EXAMSITE_PROXY_COUNT", 0),
         "EXAMSITE_PAGE_SIZE": _env_int("EXAMSITE_PAGE_SIZE", 20),
         "BABEL_DEFAULT_LOCALE": "zh_CN",

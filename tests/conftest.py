@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.factories",
     "tests.fixtures.web",
     "tests.fixtures.live",
+    "tests.fixtures.exams",
 ]

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -46,6 +57,7 @@ def init_web(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     app.before_request(_refuse_oversized_body)
+    app.before_request(_expire_idle_staff_session)
     app.before_request(_require_password_change)
     app.after_request(_security_headers)
 
@@ -62,6 +74,28 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _expire_idle_staff_session() -> Response | None:
+    """End a staff session after the configured idle time (the signed cookie carries when
+    it was last used). Candidates' sessions last the whole exam instead."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    if not getattr(current_user, "is_staff", False):
+        return None
+    now = time.time()
+    seen = session.get("_seen")
+    limit = 60 * int(current_app.config["EXAMSITE_SESSION_IDLE_MINUTES"])
+    if seen is not None and now - float(seen) > limit:
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_l("您已长时间未操作，请重新登录。"), "info")
+        return redirect(url_for("auth.login", next=request.full_path))
+    session["_seen"] = now
+    return None
 
 
 def _refuse_oversized_body() -> None:

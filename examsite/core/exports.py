@@ -1,0 +1,31 @@
+"""Spreadsheet exports shared by every feature, escaped against formula injection."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would read as a formula with a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "Sheet1") -> bytes:
+    """An .xlsx workbook of one sheet; every text cell escaped."""
+    frame = pd.DataFrame([[escape_cell(v) for v in row] for row in rows], columns=list(headers))
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        sheet_obj = writer.sheets[sheet[:31]]
+        for idx, header in enumerate(headers, start=1):
+            width = max([len(str(header)) * 2, *(len(str(r[idx - 1])) for r in rows[:200])] or [8])
+            sheet_obj.column_dimensions[sheet_obj.cell(1, idx).column_letter].width = min(width + 2, 60)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Exam sittings: candidates, papers, the test page, grading and results."""

@@ -1,0 +1,404 @@
+"""The candidate's side: log in with the admission code, wait, practise, take the test,
+save answers (JSON or plain forms), submit, see the result."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from examsite.auth.services import ThrottleSettings
+from examsite.bank.models import QuestionRevision
+from examsite.core.timeutil import utcnow
+from examsite.exams import services
+from examsite.exams.candidate_forms import CandidateLoginForm
+from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
+from examsite.extensions import db
+
+bp = Blueprint("exam", __name__, template_folder="templates", url_prefix="/exam")
+
+LOGIN_MESSAGES = {
+    "invalid": _l("准考证号或身份证号后 6 位不正确。"),
+    "not_open": _l("考试尚未开放登录，请在考试开始前 1 小时内登录。"),
+    "ended": _l("本场考试已结束，准考证已失效。"),
+    "finished": _l("您已交卷，不能再次登录答题。"),
+    "taken": _l("该准考证已在其他电脑登录。如需换一台电脑，请举手联系监考老师。"),
+    "network": _l("请在指定考场的电脑上登录考试。"),
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _attempt() -> Attempt | None:
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return user if isinstance(user, Attempt) else None
+
+
+def candidate_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pages for a logged-in candidate; others go to the candidate login."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        attempt = _attempt()
+        if attempt is None:
+            flash(_("请用准考证号登录。"), "info")
+            return redirect(url_for("exam.login"))
+        g.attempt = attempt
+        return view(attempt, *args, **kwargs)
+
+    return wrapped
+
+
+def candidate_api(view: Callable[..., Any]) -> Callable[..., Any]:
+    """JSON endpoints: a missing or replaced session is a 401 the page explains."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        attempt = _attempt()
+        if attempt is None:
+            return jsonify(code="session_ended", error=_("登录已失效。")), 401
+        return view(attempt, *args, **kwargs)
+
+    return wrapped
+
+
+def _throttle() -> ThrottleSettings:
+    cfg = current_app.config
+    return ThrottleSettings(
+        max_failures_per_account=cfg["EXAMSITE_LOGIN_MAX_FAILURES"],
+        # A whole room can share one address: the per-address limit is higher for candidates.
+        max_failures_per_ip=cfg["EXAMSITE_CANDIDATE_MAX_FAILURES_PER_IP"],
+        lock_minutes=cfg["EXAMSITE_LOGIN_LOCK_MINUTES"],
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Admission code (typed or from the slip's QR code) plus the ID number's last 6."""
+    attempt = _attempt()
+    form = CandidateLoginForm()
+    if request.method == "GET":
+        code = (request.args.get("code") or "").strip().upper()
+        if attempt is not None and (not code or code == attempt.admission_code):
+            return redirect(url_for("exam.home"))
+        form.code.data = code or None
+    if form.validate_on_submit():
+        outcome = services.authenticate_candidate(
+            form.code.data or "",
+            form.id_tail.data or "",
+            request.remote_addr or "",
+            _throttle(),
+            takeover_token=secrets.token_urlsafe(16),
+        )
+        if outcome.status == "ok" and outcome.attempt is not None:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            # Remembered for the exam's length: a long network cut must not log them out.
+            login_user(outcome.attempt, remember=True, duration=timedelta(hours=8))
+            session.permanent = True
+            return redirect(url_for("exam.home"))
+        if outcome.status == "locked":
+            flash(
+                _("输入错误次数过多，请 %(n)s 分钟后再试，或联系监考老师。", n=outcome.minutes),
+                "error",
+            )
+        else:
+            flash(str(LOGIN_MESSAGES[outcome.status]), "error")
+    return render_template("exams/candidate_login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    logout_user()
+    session.clear()
+    return redirect(url_for("exam.login"))
+
+
+@bp.get("/")
+@candidate_required
+def home(attempt: Attempt) -> Any:
+    """The waiting room: who, where, when; the start button once the test may begin."""
+    services.finalize_if_expired(attempt)
+    if attempt.finished:
+        return redirect(url_for("exam.finish"))
+    if attempt.status == "in_progress":
+        return redirect(url_for("exam.paper"))
+    return render_template(
+        "exams/candidate_home.html",
+        attempt=attempt,
+        sitting=attempt.sitting,
+        reason=services.can_start(attempt),
+    )
+
+
+@bp.post("/start")
+@candidate_required
+def start(attempt: Attempt) -> Any:
+    try:
+        services.start_attempt(attempt)
+    except services.ExamError:
+        flash(_("现在不能开始答题。"), "error")
+        return redirect(url_for("exam.home"))
+    return redirect(url_for("exam.paper"))
+
+
+def _revisions(attempt: Attempt) -> dict[int, QuestionRevision]:
+    assert attempt.paper is not None
+    ids = [item["r"] for item in attempt.paper]
+    return {
+        r.id: r
+        for r in db.session.scalars(select(QuestionRevision).where(QuestionRevision.id.in_(ids)))
+    }
+
+
+def paper_view(attempt: Attempt) -> list[dict[str, Any]]:
+    """The questions as the candidate sees them: displayed order, no key."""
+    assert attempt.paper is not None
+    revisions = _revisions(attempt)
+    answers = services.answers_by_position(attempt)
+    items = []
+    for position, item in enumerate(attempt.paper):
+        rev = revisions[item["r"]]
+        order = item["o"]
+        answer = answers.get(position)
+        chosen = set(answer.choice) if answer else set()
+        items.append(
+            {
+                "position": position,
+                "qtype": item["t"],
+                "points": item["p"],
+                "stem": rev.stem,
+                "options": [rev.options[i] for i in order],
+                "selected": [d for d, original in enumerate(order) if original in chosen],
+                "seq": answer.seq if answer else 0,
+                "flagged": answer.flagged if answer else False,
+            }
+        )
+    return items
+
+
+@bp.get("/paper")
+@candidate_required
+def paper(attempt: Attempt) -> Any:
+    """The test page (works with the page script and, more slowly, without it)."""
+    services.finalize_if_expired(attempt)
+    if attempt.finished:
+        return redirect(url_for("exam.finish"))
+    if attempt.status != "in_progress":
+        return redirect(url_for("exam.home"))
+    items = paper_view(attempt)
+    last_seq = max((i["seq"] for i in items), default=0)
+    return render_template(
+        "exams/paper.html",
+        attempt=attempt,
+        sitting=attempt.sitting,
+        items=items,
+        answered=sum(1 for i in items if i["selected"]),
+        last_seq=last_seq,
+        deadline=_iso(attempt.deadline),
+        server_now=_iso(utcnow()),
+    )
+
+
+def _form_choice(item: dict[str, Any]) -> list[int]:
+    values = request.form.getlist(f"q{item['position']}")
+    return sorted({int(v) for v in values if v.isdigit() and int(v) < len(item["options"])})
+
+
+@bp.post("/save")
+@candidate_required
+def save_form(attempt: Attempt) -> Any:
+    """The plain-form save (no script): store what changed, then continue or submit."""
+    if attempt.status != "in_progress":
+        return redirect(url_for("exam.finish"))
+    items = paper_view(attempt)
+    seq = max((i["seq"] for i in items), default=0)
+    problems = 0
+    for item in items:
+        choice = _form_choice(item)
+        if choice != item["selected"]:
+            seq += 1
+            outcome = services.save_answer(attempt, item["position"], choice, seq)
+            if outcome.code != "ok":
+                problems += 1
+                if outcome.code in ("deadline_passed", "submitted"):
+                    return redirect(url_for("exam.finish"))
+    if request.form.get("action") == "submit":
+        return redirect(url_for("exam.submit"))
+    if problems:
+        flash(_("有 %(n)s 道题的答案未能保存，请检查后重试。", n=problems), "error")
+    else:
+        flash(_("答案已保存。"), "success")
+    return redirect(url_for("exam.paper"))
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@candidate_required
+def submit(attempt: Attempt) -> Any:
+    """Confirm, listing unanswered questions; submitting twice (two tabs) submits once."""
+    services.finalize_if_expired(attempt)
+    if attempt.finished or attempt.status != "in_progress":
+        return redirect(url_for("exam.finish"))
+    if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
+        services.submit(attempt)
+        return redirect(url_for("exam.finish"))
+    items = paper_view(attempt)
+    unanswered = [i["position"] + 1 for i in items if not i["selected"]]
+    flagged = [i["position"] + 1 for i in items if i["flagged"]]
+    return render_template(
+        "exams/submit.html",
+        attempt=attempt,
+        unanswered=unanswered,
+        flagged=flagged,
+        total=len(items),
+    )
+
+
+@bp.get("/finish")
+@candidate_required
+def finish(attempt: Attempt) -> Any:
+    """After the paper is in: the score now, or the promise of it after release."""
+    services.finalize_if_expired(attempt)
+    if not attempt.finished:
+        return redirect(url_for("exam.home"))
+    sitting = attempt.sitting
+    show = sitting.show_score == SHOW_AT_SUBMIT or sitting.results_released
+    return render_template(
+        "exams/finish.html",
+        attempt=attempt,
+        sitting=sitting,
+        show=show,
+        review=show and sitting.allow_review,
+    )
+
+
+@bp.get("/review")
+@candidate_required
+def review(attempt: Attempt) -> Any:
+    """The graded paper with the right answers, where the sitting allows it."""
+    sitting = attempt.sitting
+    show = sitting.show_score == SHOW_AT_SUBMIT or sitting.results_released
+    if not (attempt.finished and show and sitting.allow_review and attempt.paper):
+        abort(404)
+    revisions = _revisions(attempt)
+    answers = services.answers_by_position(attempt)
+    earned = (attempt.result or {}).get("items", [])
+    items = []
+    for position, item in enumerate(attempt.paper):
+        rev = revisions[item["r"]]
+        order = item["o"]
+        chosen = set(answers[position].choice) if position in answers else set()
+        items.append(
+            {
+                "position": position,
+                "qtype": item["t"],
+                "stem": rev.stem,
+                "options": [rev.options[i] for i in order],
+                "chosen": [d for d, o in enumerate(order) if o in chosen],
+                "correct": [d for d, o in enumerate(order) if o in set(rev.answer)],
+                "earned": earned[position][0] if position < len(earned) else 0,
+                "points": item["p"],
+                "explanation": rev.explanation,
+                "legal_basis": rev.legal_basis,
+            }
+        )
+    return render_template("exams/review.html", attempt=attempt, items=items)
+
+
+# --------------------------------------------------------------------------- JSON API
+
+
+@bp.post("/api/answer")
+@candidate_api
+def api_answer(attempt: Attempt) -> Any:
+    """Save one answer: {"position", "choice" (displayed indexes), "seq", "flagged"}."""
+    data = request.get_json(silent=True)
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("position"), int)
+        or not isinstance(data.get("seq"), int)
+        or not isinstance(data.get("choice"), list)
+        or not isinstance(data.get("flagged", False), bool)
+        or data["seq"] < 1
+    ):
+        current_app.logger.warning("bad answer payload from attempt %s", attempt.id)
+        return jsonify(code="bad_request", error=_("请求格式不正确。")), 400
+    outcome = services.save_answer(
+        attempt,
+        data["position"],
+        data["choice"],
+        data["seq"],
+        flagged=data.get("flagged", False),
+        grace_seconds=current_app.config["EXAMSITE_SAVE_GRACE_SECONDS"],
+    )
+    if outcome.code == "ok":
+        return jsonify(
+            ok=True,
+            position=data["position"],
+            seq=data["seq"],
+            server_now=_iso(utcnow()),
+            deadline=_iso(attempt.deadline),
+        )
+    current_app.logger.info("answer refused (%s) for attempt %s", outcome.code, attempt.id)
+    status = {"stale_sequence": 409, "deadline_passed": 403, "submitted": 403}.get(
+        outcome.code, 400
+    )
+    return jsonify(code=outcome.code, error=outcome.message), status
+
+
+@bp.get("/api/state")
+@candidate_api
+def api_state(attempt: Attempt) -> Any:
+    """The server's clock and the deadline (which an invigilator may extend)."""
+    services.finalize_if_expired(attempt)
+    return jsonify(
+        server_now=_iso(utcnow()),
+        deadline=_iso(attempt.deadline),
+        state=attempt.status,
+        notice=attempt.notice or None,
+        notice_id=attempt.notice_id or None,
+    )
+
+
+@bp.post("/api/event")
+@candidate_api
+def api_event(attempt: Attempt) -> Any:
+    data = request.get_json(silent=True) or {}
+    if data.get("type") == "blur":
+        services.record_event(attempt, "blur")
+    return jsonify(ok=True)
+
+
+@bp.get("/verify/<token>")
+def verify(token: str) -> Any:
+    """Public check of a printed score report (the QR code on it leads here)."""
+    attempt = db.session.scalars(select(Attempt).where(Attempt.result_token == token)).first()
+    if attempt is None or attempt.score is None:
+        abort(404)
+    return render_template("exams/verify.html", attempt=attempt, sitting=attempt.sitting)

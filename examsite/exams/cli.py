@@ -1,0 +1,17 @@
+"""`flask exams ...`: the periodic grading job."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from examsite.exams import services
+
+exams = AppGroup("exams", help="Exam sittings (考试).")
+
+
+@exams.command("grade-expired")
+def grade_expired() -> None:
+    """Grade every paper whose deadline has passed (run every minute from cron)."""
+    count = services.grade_expired()
+    click.echo(f"Graded {count} expired papers.")

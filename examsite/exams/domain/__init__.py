@@ -1,0 +1,3 @@
+"""Pure exam logic, no Flask and no database: paper drawing (``drawing``), grading
+(``grading``), resident ID numbers (``idcard``), the candidate list import
+(``candidates_file``) and item analysis (``analysis``)."""
