@@ -233,3 +233,17 @@ def test_network_restriction(app, exam_world):
                environ_base={"REMOTE_ADDR": "10.8.3.4"})
     assert r.status_code == 302
     _ = Attempt
+
+
+def test_question_page_shows_item_statistics(app, exam_world, login_as):
+    from tests.test_exam_candidate import started
+
+    b = started(app, exam_world, 0)
+    b.post("/exam/submit")
+    attempt = get_attempt(app, exam_world.attempt_ids[0])
+    with app.app_context():
+        from examsite.bank.models import QuestionRevision
+
+        qid = db.session.get(QuestionRevision, attempt.paper[0]["r"]).question_id
+    page = login_as("east-staff").get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
+    assert "作答次数" in page

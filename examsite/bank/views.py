@@ -45,7 +45,8 @@ from examsite.bank.models import (
 from examsite.bodies.models import Body
 from examsite.core.forms import select_choices
 from examsite.core.pagination import paginate
-from examsite.core.tenancy import body_required
+from examsite.core.tenancy import body_required, visible_body_ids
+from examsite.exams.services import question_stats
 from examsite.extensions import db
 
 bp = Blueprint("bank", __name__, template_folder="templates", url_prefix="/bodies/<code>/bank")
@@ -163,6 +164,7 @@ def detail(body: Body, question_id: int) -> Any:
     question = _question_or_404(body, question_id)
     return render_template(
         "bank/detail.html",
+        stats=question_stats(question.id, visible_body_ids(current_user)),
         body=body,
         question=question,
         own=question.body_id == body.id,

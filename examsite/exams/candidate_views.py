@@ -402,3 +402,46 @@ def verify(token: str) -> Any:
     if attempt is None or attempt.score is None:
         abort(404)
     return render_template("exams/verify.html", attempt=attempt, sitting=attempt.sitting)
+
+
+# --------------------------------------------------------------------------- practice
+
+PRACTICE_SIZE = 10
+
+
+def _practice_pool(attempt: Attempt) -> list[int]:
+    return [item.revision_id for item in services.pool_for(attempt.sitting.body)]
+
+
+@bp.route("/practice", methods=["GET", "POST"])
+@candidate_required
+def practice(attempt: Attempt) -> Any:
+    """模拟练习 before the test: random questions, the answer and explanation after each.
+
+    Nothing is stored but the practice's place in the session; it never counts.
+    """
+    if attempt.status != "enrolled":
+        return redirect(url_for("exam.home"))
+    state = session.get("practice")
+    if state is None or request.args.get("new"):
+        pool = _practice_pool(attempt)
+        rng = secrets.SystemRandom()
+        state = {"ids": rng.sample(pool, min(PRACTICE_SIZE, len(pool))), "i": 0, "right": 0}
+        session["practice"] = state
+    if state["i"] >= len(state["ids"]):
+        return render_template("exams/practice.html", done=True, state=state, attempt=attempt)
+    rev = db.session.get(QuestionRevision, state["ids"][state["i"]])
+    if rev is None:  # the bank changed under the practice: start again
+        session.pop("practice", None)
+        return redirect(url_for("exam.practice"))
+    feedback = None
+    if request.method == "POST":
+        chosen = sorted({int(v) for v in request.form.getlist("choice") if v.isdigit()})
+        right = chosen == sorted(rev.answer)
+        state = {**state, "i": state["i"] + 1, "right": state["right"] + int(right)}
+        session["practice"] = state
+        feedback = {"right": right, "chosen": chosen}
+    return render_template(
+        "exams/practice.html", done=False, state=state, attempt=attempt, rev=rev,
+        feedback=feedback, number=state["i"] if feedback else state["i"] + 1,
+    )

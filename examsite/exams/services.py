@@ -761,3 +761,50 @@ audit.register_actions(
         "attempt.extend": _l("延长考试时间"),
     }
 )
+
+
+def question_stats(question_id: int, body_ids: Iterable[int], limit: int = 5000) -> Any:
+    """Item statistics of one question over every graded paper of these bodies.
+
+    Papers hold revision ids in JSON, so the newest ``limit`` graded attempts are scanned.
+    """
+    from examsite.exams.domain import analysis
+
+    revisions = {
+        r.id: r
+        for r in db.session.scalars(
+            select(QuestionRevision).where(QuestionRevision.question_id == question_id)
+        )
+    }
+    if not revisions:
+        return None
+    n_options = max(len(r.options) for r in revisions.values())
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.body_id.in_(list(body_ids)), Attempt.status == ATTEMPT_GRADED)
+        .order_by(Attempt.id.desc())
+        .limit(limit)
+    )
+    hits = [
+        (attempt, position)
+        for attempt in attempts
+        for position, item in enumerate(attempt.paper or [])
+        if item["r"] in revisions
+    ]
+    chosen = {
+        (a.attempt_id, a.position): a.choice
+        for a in db.session.scalars(
+            select(Answer).where(Answer.attempt_id.in_({attempt.id for attempt, _ in hits}))
+        )
+    }
+    responses = []
+    for attempt, position in hits:
+        earned, points = (attempt.result or {}).get("items", [])[position]
+        responses.append(
+            analysis.Response(
+                attempt_score=float(attempt.score or 0),
+                correct=earned >= points,
+                chosen=frozenset(chosen.get((attempt.id, position), ())),
+            )
+        )
+    return analysis.item_stats(responses, n_options)

@@ -76,7 +76,7 @@
     submitStopped: "现在无法交卷。请联系监考老师。",
     submitting: "正在交卷…",
     deadlineChanged: "考试结束时间已调整，剩余时间已更新。",
-    fiveMinutes: "距离考试结束还有 5 分钟。请检查答案，时间到时系统会自动交卷。",
+    fiveMinutes: "距离考试结束已不到 5 分钟。请检查答案，时间到时系统会自动交卷。",
     dismiss: "知道了",
     modeAll: "整卷显示",
     modeSingle: "逐题显示",
@@ -198,11 +198,13 @@
     }
     return null;
   }
-  /** The current choice of a question as read from its inputs: sorted displayed indexes. */
-  function readChoice(pos) {
+  /** The current choice of a question as read from its inputs: sorted displayed indexes.
+   *  With fromServer, read the server-rendered `checked` attributes instead (defaultChecked):
+   *  on a reload the browser may restore the previous page's ticks over what the server sent. */
+  function readChoice(pos, fromServer) {
     var choice = [];
     inputsOf(pos).forEach(function (input) {
-      if (input.checked) { choice.push(toInt(input.value, -1)); }
+      if (fromServer ? input.defaultChecked : input.checked) { choice.push(toInt(input.value, -1)); }
     });
     return choice.filter(function (v) { return v >= 0; }).sort(function (a, b) { return a - b; });
   }
@@ -271,6 +273,7 @@
   var tickTimer = null;
   var lastBlurAt = 0;
   var persistTimer = null;
+  var storageCleared = false; // the test is over and nothing was pending: keep nothing
 
   // Clock: server time = Date.now() + clockOffset.
   var deadlineMs = parseTime(root.getAttribute("data-deadline"));
@@ -383,6 +386,7 @@
   }
 
   function writeNow() {
+    if (storageCleared) { return; }
     var answers = {};
     var pending = {};
     positions.forEach(function (pos) {
@@ -428,7 +432,8 @@
       // our copy of the very same save (equal seq) knows the flag.
       var flagged = readDomFlag(pos);
       if (mine && mine.seq === serverSeq && serverSeq > 0) { flagged = flagged || mine.flagged; }
-      records[pos] = { choice: readChoice(pos), flagged: flagged, seq: serverSeq, saved: true };
+      records[pos] = { choice: sanitizeChoice(pos, readChoice(pos, true)), flagged: flagged, seq: serverSeq, saved: true };
+      applyChoice(pos, records[pos].choice);
     }
     if (records[pos].seq > seqCounter) { seqCounter = records[pos].seq; }
   });
@@ -959,6 +964,7 @@
     showNotice(message || T.goingToFinish, "info", true);
     if (unsavedCount() === 0) {
       // Nothing left to keep: do not leave answers behind on a shared computer.
+      storageCleared = true;
       try { window.localStorage.removeItem(cfg.storageKey); } catch (e) { /* ignore */ }
     }
     setTimeout(function () { window.location.assign(cfg.finishUrl); }, 1500);
@@ -1072,14 +1078,13 @@
     persistSoon();
   }
 
+  /** Bring a question's top into view below the sticky bar; leave the page alone when the
+   *  top is already in the upper part of the screen (calmer, and keeps the page header). */
   function scrollToQuestion(pos) {
     var section = sections[pos];
     if (!section) { return; }
-    if (indexOfPos(pos) === 0 && ui.mode === "all") {
-      // The first question: show the top of the page too (title, instructions).
-      var rect = section.getBoundingClientRect();
-      if (rect.top >= stickyTop() && rect.top < window.innerHeight / 2) { return; }
-    }
+    var rect = section.getBoundingClientRect();
+    if (rect.top >= stickyTop() - 1 && rect.top < window.innerHeight / 3) { return; }
     section.scrollIntoView({ block: "start" });
   }
 
@@ -1156,7 +1161,7 @@
    */
   function onKeyDown(event) {
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) { return; }
-    if (event.isComposing || event.keyCode === 229 && !/^Key[A-H]$/.test(event.code || "")) { return; }
+    if (event.isComposing) { return; }
     if (isTextEntry(event.target) || locked || stopped || submitBusy) { return; }
     var key = event.key;
     if (key === "ArrowLeft" || key === "Left" || key === "ArrowRight" || key === "Right") {
@@ -1298,7 +1303,7 @@
   renderTimer();
   persist(); // the reconciled state: stale pending saves are gone from storage now
   measureLayout();
-  if (ui.mode === "single" || indexOfPos(ui.current) > 0) { scrollToQuestion(ui.current); }
+  scrollToQuestion(ui.current);
 
   // Answers: clicks and keyboard on the inputs arrive as "change".
   form.addEventListener("change", function (event) {
