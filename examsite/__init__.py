@@ -45,13 +45,13 @@ def _register_blueprints(app: Flask) -> None:
     from examsite.auth import identity  # noqa: F401  (staff loader for Flask-Login)
     from examsite.auth.views import bp as auth_bp
     from examsite.bank.views import bp as bank_bp
-    from examsite.exams import identity as exam_identity  # noqa: F401  (candidate loader)
-    from examsite.exams.candidate_views import bp as exam_bp
-    from examsite.exams.views import bp as exams_bp
     from examsite.bodies.views import bp as bodies_bp
     from examsite.core.views import bp as core_bp
     from examsite.core.web import init_web
     from examsite.dashboard.views import bp as dashboard_bp
+    from examsite.exams import identity as exam_identity  # noqa: F401  (candidate loader)
+    from examsite.exams.candidate_views import bp as exam_bp
+    from examsite.exams.views import bp as exams_bp
 
     init_web(app)
     for bp in (core_bp, auth_bp, bodies_bp, bank_bp, exams_bp, exam_bp, dashboard_bp):

@@ -3,20 +3,20 @@
 from examsite.auth.models import LoginThrottle, User
 from examsite.bank.models import BankImport, Question, QuestionRevision
 from examsite.bodies.models import Body
-from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
 from examsite.core.audit import AuditEvent
+from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
 
 __all__ = [
     "Answer",
     "Attempt",
-    "Candidate",
-    "PaperTemplate",
-    "Sitting",
     "AuditEvent",
     "BankImport",
     "Body",
+    "Candidate",
     "LoginThrottle",
+    "PaperTemplate",
     "Question",
     "QuestionRevision",
+    "Sitting",
     "User",
 ]

@@ -46,7 +46,9 @@ def test_wrong_tail_is_refused_and_five_failures_lock_the_code(app, exam_world):
     b = Browser(app.test_client())
     for _ in range(5):
         r = b.post("/exam/login", {"code": exam_world.codes[0], "id_tail": "000000"})
-        assert "不正确" in r.get_data(as_text=True) or "输入错误次数过多" in r.get_data(as_text=True)
+        assert "不正确" in r.get_data(as_text=True) or "输入错误次数过多" in r.get_data(
+            as_text=True
+        )
     r = b.post("/exam/login", {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]})
     assert "输入错误次数过多" in r.get_data(as_text=True)
 
@@ -112,7 +114,9 @@ def test_bad_saves_are_refused_and_change_nothing(app, exam_world):
         assert r.status_code == status, body
         assert r.json["code"] == "bad_request"
     r = b.client.post(
-        "/exam/api/answer", data="{not json", content_type="application/json",
+        "/exam/api/answer",
+        data="{not json",
+        content_type="application/json",
         headers={"X-CSRFToken": token},
     )
     assert r.status_code == 400
@@ -126,8 +130,11 @@ def test_save_after_the_deadline_is_refused(app, exam_world):
     token = csrf_token(b.client, "/exam/paper")
     attempt = get_attempt(app, exam_world.attempt_ids[0])
     with time_machine.travel(attempt.deadline + timedelta(seconds=30), tick=False):
-        r = b.client.post("/exam/api/answer", json={"position": 0, "choice": [1], "seq": 1},
-                          headers={"X-CSRFToken": token})
+        r = b.client.post(
+            "/exam/api/answer",
+            json={"position": 0, "choice": [1], "seq": 1},
+            headers={"X-CSRFToken": token},
+        )
     assert r.status_code == 403 and r.json["code"] == "deadline_passed"
     assert count(app, Answer) == 0
 
@@ -137,23 +144,24 @@ def test_save_in_flight_within_the_grace_is_kept(app, exam_world):
     token = csrf_token(b.client, "/exam/paper")
     attempt = get_attempt(app, exam_world.attempt_ids[0])
     with time_machine.travel(attempt.deadline + timedelta(seconds=5), tick=False):
-        r = b.client.post("/exam/api/answer", json={"position": 0, "choice": [1], "seq": 1},
-                          headers={"X-CSRFToken": token})
+        r = b.client.post(
+            "/exam/api/answer",
+            json={"position": 0, "choice": [1], "seq": 1},
+            headers={"X-CSRFToken": token},
+        )
     assert r.status_code == 200
 
 
 def test_submit_grades_once_even_from_two_tabs(app, exam_world):
     b = started(app, exam_world)
     attempt = get_attempt(app, exam_world.attempt_ids[0])
-    seq = 0
-    for position, item in enumerate(attempt.paper):
+    for seq, (position, item) in enumerate(enumerate(attempt.paper), start=1):
         # Answer everything right: find the displayed indexes of the correct originals.
         with app.app_context():
             from examsite.bank.models import QuestionRevision
 
             rev = db.session.get(QuestionRevision, item["r"])
             correct = [d for d, o in enumerate(item["o"]) if o in rev.answer]
-        seq += 1
         assert save(b, position, correct, seq).status_code == 200
     other_tab = Browser(b.client)
     page = b.get("/exam/submit").get_data(as_text=True)
@@ -163,9 +171,15 @@ def test_submit_grades_once_even_from_two_tabs(app, exam_world):
     finished = get_attempt(app, exam_world.attempt_ids[0])
     assert (finished.status, finished.score, finished.passed) == ("graded", 22.0, True)
     assert "22.0 / 22.0" in b.get("/exam/finish").get_data(as_text=True)
-    assert count(app, __import__("examsite.core.audit", fromlist=["AuditEvent"]).AuditEvent,
-                 __import__("examsite.core.audit", fromlist=["AuditEvent"]).AuditEvent.action
-                 == "candidate.submit") == 1
+    assert (
+        count(
+            app,
+            __import__("examsite.core.audit", fromlist=["AuditEvent"]).AuditEvent,
+            __import__("examsite.core.audit", fromlist=["AuditEvent"]).AuditEvent.action
+            == "candidate.submit",
+        )
+        == 1
+    )
     review = b.get("/exam/review").get_data(as_text=True)
     assert "正确答案" in review and "解析" in review
 
@@ -282,8 +296,11 @@ def test_candidate_cannot_reach_staff_pages(app, exam_world):
 def test_api_without_login_says_session_ended(app, exam_world):
     client = app.test_client()
     token = csrf_token(client, "/exam/login")
-    r = client.post("/exam/api/answer", json={"position": 0, "choice": [0], "seq": 1},
-                    headers={"X-CSRFToken": token})
+    r = client.post(
+        "/exam/api/answer",
+        json={"position": 0, "choice": [0], "seq": 1},
+        headers={"X-CSRFToken": token},
+    )
     assert r.status_code == 401 and json.loads(r.data)["code"] == "session_ended"
 
 

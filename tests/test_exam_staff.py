@@ -22,7 +22,8 @@ def _upload(b, url, name, data):
     from tests.fixtures.web import csrf_token
 
     return b.client.post(
-        url, data={"csrf_token": csrf_token(b.client, "/"), "file": (io.BytesIO(data), name)},
+        url,
+        data={"csrf_token": csrf_token(b.client, "/"), "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
 
@@ -30,21 +31,32 @@ def _upload(b, url, name, data):
 def test_create_candidate_validates_the_id_number(app, world, login_as):
     b = login_as("east-staff")
     bad = make_id(7)[:-1] + ("0" if make_id(7)[-1] != "0" else "1")
-    r = b.post("/bodies/east/exams/candidates/new", {"name": "张三", "id_number": bad, "post_category": "court"})
+    r = b.post(
+        "/bodies/east/exams/candidates/new",
+        {"name": "张三", "id_number": bad, "post_category": "court"},
+    )
     assert "身份证号不正确" in r.get_data(as_text=True)
     assert count(app, Candidate) == 0
-    r = b.post("/bodies/east/exams/candidates/new",
-               {"name": "张三", "id_number": make_id(7), "post_category": "court", "batch": "第三次会议"})
+    r = b.post(
+        "/bodies/east/exams/candidates/new",
+        {"name": "张三", "id_number": make_id(7), "post_category": "court", "batch": "第三次会议"},
+    )
     assert r.status_code == 302
     listing = b.get("/bodies/east/exams/candidates").get_data(as_text=True)
     assert idcard.mask(make_id(7)) in listing and make_id(7) not in listing
-    dup = b.post("/bodies/east/exams/candidates/new", {"name": "李四", "id_number": make_id(7), "post_category": "court"})
+    dup = b.post(
+        "/bodies/east/exams/candidates/new",
+        {"name": "李四", "id_number": make_id(7), "post_category": "court"},
+    )
     assert "身份证号相同" in dup.get_data(as_text=True)
 
 
 def test_reveal_is_for_body_admins_and_audited(app, world, login_as):
     b = login_as("east-staff")
-    b.post("/bodies/east/exams/candidates/new", {"name": "张三", "id_number": make_id(8), "post_category": "other"})
+    b.post(
+        "/bodies/east/exams/candidates/new",
+        {"name": "张三", "id_number": make_id(8), "post_category": "other"},
+    )
     with app.app_context():
         cid = db.session.scalars(select(Candidate.id)).one()
     assert b.post(f"/bodies/east/exams/candidates/{cid}/reveal").status_code == 403
@@ -52,18 +64,29 @@ def test_reveal_is_for_body_admins_and_audited(app, world, login_as):
     page = admin.post(f"/bodies/east/exams/candidates/{cid}/reveal").get_data(as_text=True)
     assert make_id(8) in page
     assert count(app, AuditEvent, AuditEvent.action == "candidate.reveal_id") == 1
-    assert login_as("west-admin").post(f"/bodies/east/exams/candidates/{cid}/reveal").status_code == 404
+    assert (
+        login_as("west-admin").post(f"/bodies/east/exams/candidates/{cid}/reveal").status_code
+        == 404
+    )
 
 
 def test_candidate_import_is_all_or_nothing_with_row_numbers(app, world, login_as):
     b = login_as("east-staff")
     header = "姓名,身份证号,工作单位,拟任职务,职务类别,任命批次,联系电话\n"
-    bad = header + f"王五,{make_id(1)},某局,局长,政府,第一次会议,13800000000\n赵六,123456,某院,庭长,法院,第一次会议,\n"
+    bad = (
+        header
+        + f"王五,{make_id(1)},某局,局长,政府,第一次会议,13800000000\n"
+        + "赵六,123456,某院,庭长,法院,第一次会议,\n"
+    )
     r = _upload(b, "/bodies/east/exams/candidates/import", "list.csv", bad.encode())
     text = r.get_data(as_text=True)
     assert "未导入任何人员" in text and "第 3 行" in text
     assert count(app, Candidate) == 0
-    good = header + f"王五,{make_id(1)},某局,局长,政府,第一次会议,13800000000\n赵六,{make_id(2)},某院,庭长,法院,第一次会议,\n"
+    good = (
+        header
+        + f"王五,{make_id(1)},某局,局长,政府,第一次会议,13800000000\n"
+        + f"赵六,{make_id(2)},某院,庭长,法院,第一次会议,\n"
+    )
     r = _upload(b, "/bodies/east/exams/candidates/import", "list.csv", good.encode())
     assert r.status_code == 302
     assert count(app, Candidate, Candidate.body_id == world.east.id) == 2
@@ -75,9 +98,18 @@ def test_template_reports_a_shortfall_against_the_bank(app, world, login_as):
 
         seed_bank(db.session.scalars(select(Body).where(Body.code == "city")).one(), tfs=3)
     b = login_as("east-admin")
-    form = {"name": "法院卷", "duration_minutes": "60", "pass_mark": "10",
-            "single_count": "5", "single_points": "2", "multiple_count": "0", "multiple_points": "2",
-            "true_false_count": "5", "true_false_points": "2", "true_false_laws": "宪法=5"}
+    form = {
+        "name": "法院卷",
+        "duration_minutes": "60",
+        "pass_mark": "10",
+        "single_count": "5",
+        "single_points": "2",
+        "multiple_count": "0",
+        "multiple_points": "2",
+        "true_false_count": "5",
+        "true_false_points": "2",
+        "true_false_laws": "宪法=5",
+    }
     r = b.post("/bodies/east/exams/templates/new", form)
     page = b.get(r.headers["Location"]).get_data(as_text=True)
     assert "判断 宪法 需要 5 道，题库只有 3 道" in page
@@ -97,8 +129,12 @@ def test_opening_draws_a_different_paper_for_each_candidate(app, exam_world):
 def test_sitting_pages_are_isolated(app, exam_world, login_as):
     west = login_as("west-admin")
     sid = exam_world.sitting_id
-    for url in (f"/bodies/east/exams/sittings/{sid}", f"/bodies/east/exams/sittings/{sid}/slips",
-                f"/bodies/west/exams/sittings/{sid}", f"/bodies/west/exams/sittings/{sid}/results"):
+    for url in (
+        f"/bodies/east/exams/sittings/{sid}",
+        f"/bodies/east/exams/sittings/{sid}/slips",
+        f"/bodies/west/exams/sittings/{sid}",
+        f"/bodies/west/exams/sittings/{sid}/results",
+    ):
         assert west.get(url).status_code == 404, url
     aid = exam_world.attempt_ids[0]
     assert west.post(f"/bodies/west/exams/sittings/{sid}/attempts/{aid}/reissue").status_code == 404
@@ -123,7 +159,9 @@ def test_reissued_code_kills_the_old_one(app, exam_world, login_as):
     c = Browser(app.test_client())
     r = c.post("/exam/login", {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]})
     assert "不正确" in r.get_data(as_text=True)
-    assert c.post("/exam/login", {"code": new_code, "id_tail": exam_world.tails[0]}).status_code == 302
+    assert (
+        c.post("/exam/login", {"code": new_code, "id_tail": exam_world.tails[0]}).status_code == 302
+    )
 
 
 def test_close_grades_and_marks_absent_then_results_export(app, exam_world, login_as):
@@ -148,7 +186,9 @@ def test_results_export_escapes_formulas(app, exam_world, login_as):
         c = db.session.scalars(select(Candidate)).first()
         c.work_unit = "=cmd|' /C calc'!A0"
         db.session.commit()
-    exported = login_as("east-staff").get(f"/bodies/east/exams/sittings/{exam_world.sitting_id}/results.xlsx")
+    exported = login_as("east-staff").get(
+        f"/bodies/east/exams/sittings/{exam_world.sitting_id}/results.xlsx"
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).active
     units = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'=cmd|' /C calc'!A0" in units
@@ -165,7 +205,9 @@ def test_makeup_enrolls_the_failed(app, exam_world, login_as):
     admin.post(f"/bodies/east/exams/sittings/{sid}/close")
     start = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     end = (utcnow() + timedelta(days=3, hours=2)).strftime("%Y-%m-%dT%H:%M")
-    r = admin.post(f"/bodies/east/exams/sittings/{sid}/makeup", {"starts_at": start, "ends_at": end})
+    r = admin.post(
+        f"/bodies/east/exams/sittings/{sid}/makeup", {"starts_at": start, "ends_at": end}
+    )
     new_id = int(re.search(r"/sittings/(\d+)$", r.headers["Location"]).group(1))
     with app.app_context():
         makeup = db.session.get(Sitting, new_id)
@@ -180,9 +222,11 @@ def test_score_report_verifies_publicly(app, exam_world, login_as):
     b = started(app, exam_world, 0)
     b.post("/exam/submit")
     attempt = get_attempt(app, exam_world.attempt_ids[0])
-    page = login_as("east-staff").get(
-        f"/bodies/east/exams/sittings/{exam_world.sitting_id}/attempts/{attempt.id}/report"
-    ).get_data(as_text=True)
+    page = (
+        login_as("east-staff")
+        .get(f"/bodies/east/exams/sittings/{exam_world.sitting_id}/attempts/{attempt.id}/report")
+        .get_data(as_text=True)
+    )
     assert "<svg" in page and attempt.result_token in page
     public = app.test_client().get(f"/exam/verify/{attempt.result_token}").get_data(as_text=True)
     assert "成绩核验" in public and "考生0" in public
@@ -194,15 +238,30 @@ def test_sitting_form_validates(app, world, login_as):
         from examsite.bodies.models import Body
 
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        db.session.add(PaperTemplate(body_id=east.id, name="卷", sections=[{"qtype": "single", "count": 1, "points": 100}]))
+        db.session.add(
+            PaperTemplate(
+                body_id=east.id,
+                name="卷",
+                sections=[{"qtype": "single", "count": 1, "points": 100}],
+            )
+        )
         db.session.commit()
         tid = db.session.scalars(select(PaperTemplate.id)).one()
     b = login_as("east-admin")
-    r = b.post("/bodies/east/exams/sittings/new", {
-        "title": "考试", "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T08:00",
-        "late_entry_minutes": "15", "template_id": str(tid), "show_score": "at_submit",
-        "scoring": "all_or_nothing", "second_login": "refuse", "allowed_networks": "10.0.0.0/33",
-    })
+    r = b.post(
+        "/bodies/east/exams/sittings/new",
+        {
+            "title": "考试",
+            "starts_at": "2026-12-01T09:00",
+            "ends_at": "2026-12-01T08:00",
+            "late_entry_minutes": "15",
+            "template_id": str(tid),
+            "show_score": "at_submit",
+            "scoring": "all_or_nothing",
+            "second_login": "refuse",
+            "allowed_networks": "10.0.0.0/33",
+        },
+    )
     text = r.get_data(as_text=True)
     assert "结束时间必须晚于开始时间" in text and "不是有效的网络地址" in text
     assert count(app, Sitting) == 0
@@ -215,7 +274,9 @@ def test_item_analysis_page(app, exam_world, login_as):
         b = started(app, exam_world, i)
         save(b, 0, [i % 2], 1)
         b.post("/exam/submit")
-    page = login_as("east-staff").get(f"/bodies/east/exams/sittings/{exam_world.sitting_id}/analysis")
+    page = login_as("east-staff").get(
+        f"/bodies/east/exams/sittings/{exam_world.sitting_id}/analysis"
+    )
     assert "难度系数" in page.get_data(as_text=True)
     assert page.get_data(as_text=True).count("<tr>") > 3
 
@@ -229,8 +290,11 @@ def test_network_restriction(app, exam_world):
     b = Browser(app.test_client())
     r = b.post("/exam/login", {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]})
     assert "指定考场" in r.get_data(as_text=True)
-    r = b.post("/exam/login", {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]},
-               environ_base={"REMOTE_ADDR": "10.8.3.4"})
+    r = b.post(
+        "/exam/login",
+        {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]},
+        environ_base={"REMOTE_ADDR": "10.8.3.4"},
+    )
     assert r.status_code == 302
     _ = Attempt
 

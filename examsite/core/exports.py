@@ -18,7 +18,9 @@ def escape_cell(value: Any) -> Any:
     return value
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "Sheet1") -> bytes:
+def xlsx_bytes(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "Sheet1"
+) -> bytes:
     """An .xlsx workbook of one sheet; every text cell escaped."""
     frame = pd.DataFrame([[escape_cell(v) for v in row] for row in rows], columns=list(headers))
     buffer = io.BytesIO()
@@ -26,6 +28,8 @@ def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
         sheet_obj = writer.sheets[sheet[:31]]
         for idx, header in enumerate(headers, start=1):
-            width = max([len(str(header)) * 2, *(len(str(r[idx - 1])) for r in rows[:200])] or [8])
-            sheet_obj.column_dimensions[sheet_obj.cell(1, idx).column_letter].width = min(width + 2, 60)
+            width = max([len(str(header)) * 2, *(len(str(r[idx - 1])) for r in rows[:200])])
+            sheet_obj.column_dimensions[sheet_obj.cell(1, idx).column_letter].width = min(
+                width + 2, 60
+            )
     return buffer.getvalue()

@@ -442,6 +442,11 @@ def practice(attempt: Attempt) -> Any:
         session["practice"] = state
         feedback = {"right": right, "chosen": chosen}
     return render_template(
-        "exams/practice.html", done=False, state=state, attempt=attempt, rev=rev,
-        feedback=feedback, number=state["i"] if feedback else state["i"] + 1,
+        "exams/practice.html",
+        done=False,
+        state=state,
+        attempt=attempt,
+        rev=rev,
+        feedback=feedback,
+        number=state["i"] if feedback else state["i"] + 1,
     )

@@ -25,7 +25,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from examsite.bank.forms import QTYPE_LABELS
 from examsite.core.forms import select_choices
 from examsite.exams.models import (
     POST_CATEGORIES,

@@ -639,7 +639,7 @@ def _finish(attempt: Attempt, *, reason: str) -> bool:
         .values(status=ATTEMPT_SUBMITTED, submitted_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         db.session.refresh(attempt)
         return False
     db.session.refresh(attempt)

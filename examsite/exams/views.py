@@ -51,7 +51,6 @@ from examsite.exams.forms import (
 )
 from examsite.exams.models import (
     POST_CATEGORIES,
-    SITTING_DRAFT,
     Attempt,
     Candidate,
     PaperTemplate,
@@ -296,23 +295,22 @@ def sittings(body: Body) -> Any:
     return render_template("exams/sittings.html", body=body, page=page)
 
 
-def _sitting_form(body: Body, sitting: Sitting | None) -> SittingForm:
+def _sitting_form(body: Body, sitting: Sitting | None) -> tuple[SittingForm, list[PaperTemplate]]:
     form = SittingForm()
     templates_ = db.session.scalars(
         select(PaperTemplate).where(PaperTemplate.body_id == body.id).order_by(PaperTemplate.name)
     ).all()
-    form.template_id.choices = select_choices((t.id, t.name) for t in templates_)
+    form.template_id.choices = select_choices((str(t.id), t.name) for t in templates_)
     staff = db.session.scalars(
         select(User).where(User.body_id == body.id, User.active.is_(True)).order_by(User.name)
     ).all()
-    form.invigilators.choices = select_choices((u.id, u.name) for u in staff)
-    form._templates = templates_  # type: ignore[attr-defined]
+    form.invigilators.choices = select_choices((str(u.id), u.name) for u in staff)
     if request.method == "GET" and sitting is not None:
         form.process(obj=sitting)
         form.starts_at.data = utc_to_local(sitting.starts_at)
         form.ends_at.data = utc_to_local(sitting.ends_at)
         form.invigilators.data = [u.id for u in sitting.invigilators]
-    return form
+    return form, list(templates_)
 
 
 @bp.route("/sittings/new", methods=["GET", "POST"])
@@ -328,8 +326,7 @@ def sitting_edit(body: Body, sitting_id: int) -> Any:
 
 
 def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
-    form = _sitting_form(body, sitting)
-    templates_ = form._templates  # type: ignore[attr-defined]
+    form, templates_ = _sitting_form(body, sitting)
     if not templates_:
         flash(_("请先建立试卷方案。"), "info")
         return redirect(url_for("exams.template_new", code=body.code))
@@ -550,11 +547,9 @@ def sitting_makeup(body: Body, sitting_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("请填写补考的开始和结束时间，结束须晚于开始。"), "error")
         return _back(body, sitting_)
-    makeup = services.create_makeup(
-        sitting_,
-        starts_at=local_to_utc(form.starts_at.data),
-        ends_at=local_to_utc(form.ends_at.data),
-    )
+    starts_at, ends_at = local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data)
+    assert starts_at is not None and ends_at is not None  # DataRequired
+    makeup = services.create_makeup(sitting_, starts_at=starts_at, ends_at=ends_at)
     flash(_("已安排补考，%(n)s 名未通过的考生已报名。", n=len(makeup.attempts)), "success")
     return redirect(url_for("exams.sitting", code=body.code, sitting_id=makeup.id))
 
@@ -646,7 +641,8 @@ def results_xlsx(body: Body, sitting_id: int) -> Response:
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={
-            "Content-Disposition": f"attachment; filename=results-{sitting_.id}-{date.today():%Y%m%d}.xlsx"
+            "Content-Disposition": "attachment; filename="
+            f"results-{sitting_.id}-{date.today():%Y%m%d}.xlsx"
         },
     )
 
@@ -692,7 +688,7 @@ def sitting_item_stats(sitting_: Sitting) -> list[dict[str, Any]]:
             select(QuestionRevision).where(QuestionRevision.id.in_(list(responses)))
         )
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rid, resp in responses.items():
         rev = revisions[rid]
         rows.append({"revision": rev, "stats": analysis.item_stats(resp, len(rev.options))})
