@@ -49,6 +49,7 @@
   var TIME_UP_FLUSH_MS = 5000;      // at 0: best-effort flush for at most 5 s
   var TIME_UP_STATE_MS = 5000;      // at 0: ask the server whether time is really up
   var SUBMIT_FLUSH_MS = 20000;      // on submit: give the flush this long at most
+  var SUBMIT_CHECK_MS = 8000;       // on submit: is the server reachable at all?
   var SUBMIT_RESET_MS = 30000;      // if we are still on the page this long after submitting, allow a retry
   var RESUME_MARGIN_MS = 1500;      // the server says this much time is left: it was a false alarm
   var WARN_MS = 5 * 60 * 1000;      // "warning" style and a one-time notice under 5 minutes
@@ -829,7 +830,7 @@
     } else if (outcome === "session") {
       stopSession();
     } else if (outcome === "over") {
-      goFinish(data.code === "submitted" ? T.overSubmitted : (data.error ? String(data.error) : T.overDeadline));
+      goFinish(data.error ? String(data.error) : (data.code === "submitted" ? T.overSubmitted : T.overDeadline));
     }
     refreshQuestion(pos);
     updateSaveState();
@@ -967,7 +968,7 @@
       storageCleared = true;
       try { window.localStorage.removeItem(cfg.storageKey); } catch (e) { /* ignore */ }
     }
-    setTimeout(function () { window.location.assign(cfg.finishUrl); }, 1500);
+    setTimeout(function () { window.location.assign(cfg.finishUrl || window.location.href); }, 1500);
   }
 
   function finishAfterFlush() {
@@ -1220,10 +1221,17 @@
     submitBtn.setAttribute("aria-busy", "true");
     submitBtn.textContent = T.submitting;
     flushUntilClean(SUBMIT_FLUSH_MS).then(function (ok) {
+      if (!ok || stopped) { return { saved: ok, reachable: false }; }
+      // Everything is saved; make sure the server can be reached before leaving the page,
+      // or the candidate would land on the browser's own "no internet" page.
+      return fetchState(SUBMIT_CHECK_MS).then(function (state) {
+        return { saved: unsavedCount() === 0, reachable: state.ok };
+      });
+    }).then(function (check) {
       if (stopped) { return; } // the test ended meanwhile: goFinish/stopSession took over
-      if (!ok) {
+      if (!check.saved || !check.reachable) {
         endSubmitAttempt();
-        showNotice(unsavedRejected().length ? T.submitRejected : T.submitOffline, "error");
+        showNotice(!check.saved && unsavedRejected().length ? T.submitRejected : T.submitOffline, "error");
         return;
       }
       submitAllowed = true;
@@ -1301,7 +1309,9 @@
   setMode(ui.mode, false);
   renderAll();
   renderTimer();
-  persist(); // the reconciled state: stale pending saves are gone from storage now
+  // Store the reconciled state as is (no merge: what we just read is what we reconciled, and
+  // its "saved" marks must not cancel the resend of an answer the server turned out to lack).
+  writeNow();
   measureLayout();
   scrollToQuestion(ui.current);
 
