@@ -157,6 +157,9 @@ _MESSAGES: dict[int, tuple[Any, Any]] = {
 
 
 def _csrf_error(error: CSRFError) -> tuple[Any, int]:
+    if _wants_json():
+        message = _l("页面已过期或表单校验失败，请刷新页面后重新提交。")
+        return {"error": str(message), "status": 400, "code": "csrf_failed"}, 400
     return _error_response(
         400, _l("页面已过期"), _l("页面已过期或表单校验失败，请刷新页面后重新提交。")
     )

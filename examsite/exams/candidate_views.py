@@ -32,6 +32,7 @@ from examsite.bank.models import QuestionRevision
 from examsite.core.timeutil import utcnow
 from examsite.exams import services
 from examsite.exams.candidate_forms import CandidateLoginForm
+from examsite.exams.page_text import exam_page_text
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
 from examsite.extensions import db
 
@@ -223,6 +224,7 @@ def paper(attempt: Attempt) -> Any:
         last_seq=last_seq,
         deadline=_iso(attempt.deadline),
         server_now=_iso(utcnow()),
+        page_text=exam_page_text(),
     )
 
 

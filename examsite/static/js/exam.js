@@ -607,12 +607,11 @@
   function recordChange(pos, flagged) {
     if (locked || stopped) { return; }
     var choice = sanitizeChoice(pos, readChoice(pos));
-    var prev = records[pos];
     mergeStored(storageRead());             // never reuse a seq another tab already took
     seqCounter += 1;
     records[pos] = {
       choice: choice,
-      flagged: typeof flagged === "boolean" ? flagged : !!prev.flagged,
+      flagged: typeof flagged === "boolean" ? flagged : !!records[pos].flagged,
       seq: seqCounter,
       saved: false
     };
@@ -1161,6 +1160,12 @@
    * ←/→: previous/next question (single mode: show it; whole paper: scroll to it).
    */
   function onKeyDown(event) {
+    if (event.key === "Enter" && event.target && event.target.form === form &&
+        (event.target.type === "radio" || event.target.type === "checkbox")) {
+      // Enter in an answer must never submit the paper (implicit form submission).
+      event.preventDefault();
+      return;
+    }
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) { return; }
     if (event.isComposing) { return; }
     if (isTextEntry(event.target) || locked || stopped || submitBusy) { return; }
@@ -1269,7 +1274,10 @@
   // ---------------------------------------------------------------------------
   root.classList.add("is-enhanced");
   if ("scrollRestoration" in window.history) { window.history.scrollRestoration = "manual"; }
-  if (plainSave) { plainSave.hidden = true; plainSave.disabled = true; }
+  // Hidden but NOT disabled: Chromium skips a disabled default button and would make 交卷 the
+  // submitter of an implicit (Enter key) submission. Enabled, it stays the default button,
+  // and onSubmit() turns such a submission into a flush.
+  if (plainSave) { plainSave.hidden = true; }
   if (toggleBtn) { toggleBtn.hidden = false; }
   positions.forEach(function (pos) {
     var section = sections[pos];
