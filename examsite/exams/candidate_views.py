@@ -32,8 +32,8 @@ from examsite.bank.models import QuestionRevision
 from examsite.core.timeutil import utcnow
 from examsite.exams import services
 from examsite.exams.candidate_forms import CandidateLoginForm
-from examsite.exams.page_text import exam_page_text
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
+from examsite.exams.page_text import exam_page_text
 from examsite.extensions import db
 
 bp = Blueprint("exam", __name__, template_folder="templates", url_prefix="/exam")

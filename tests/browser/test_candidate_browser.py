@@ -26,7 +26,11 @@ def _open_sitting(app, n: int) -> tuple[int, str, str]:
     with app.app_context():
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         template = services.save_template(
-            east, None, name=f"浏览器测试卷{n}", duration_minutes=30, pass_mark=6,
+            east,
+            None,
+            name=f"浏览器测试卷{n}",
+            duration_minutes=30,
+            pass_mark=6,
             sections=[
                 {"qtype": "single", "count": 6, "points": 1},
                 {"qtype": "multiple", "count": 2, "points": 2},
@@ -38,8 +42,12 @@ def _open_sitting(app, n: int) -> tuple[int, str, str]:
         db.session.add(person)
         now = utcnow()
         sitting = services.save_sitting(
-            east, None, title=f"浏览器测试考试{n}", starts_at=now - timedelta(minutes=1),
-            ends_at=now + timedelta(hours=2), template_id=template.id,
+            east,
+            None,
+            title=f"浏览器测试考试{n}",
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=2),
+            template_id=template.id,
         )
         services.enroll(sitting, [person])
         services.open_sitting(sitting)
@@ -107,8 +115,8 @@ def test_candidate_keeps_every_answer_through_reload_and_network_cut(live_server
     expect(second_tab.get_by_role("heading", name="您已交卷")).to_be_visible()
     with app.app_context():
         submits = db.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "candidate.submit", AuditEvent.target_id == str(attempt_id)
-            )
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "candidate.submit", AuditEvent.target_id == str(attempt_id))
         )
     assert submits == 1
