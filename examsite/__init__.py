@@ -52,7 +52,17 @@ def _register_blueprints(app: Flask) -> None:
     from examsite.exams import identity as exam_identity  # noqa: F401  (candidate loader)
     from examsite.exams.candidate_views import bp as exam_bp
     from examsite.exams.views import bp as exams_bp
+    from examsite.invigilation.views import bp as invigilation_bp
 
     init_web(app)
-    for bp in (core_bp, auth_bp, bodies_bp, bank_bp, exams_bp, exam_bp, dashboard_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        bodies_bp,
+        bank_bp,
+        exams_bp,
+        exam_bp,
+        invigilation_bp,
+        dashboard_bp,
+    ):
         app.register_blueprint(bp)

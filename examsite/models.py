@@ -5,6 +5,7 @@ from examsite.bank.models import BankImport, Question, QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
 from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
+from examsite.invigilation.models import Incident, PaperEntry
 
 __all__ = [
     "Answer",
@@ -13,7 +14,9 @@ __all__ = [
     "BankImport",
     "Body",
     "Candidate",
+    "Incident",
     "LoginThrottle",
+    "PaperEntry",
     "PaperTemplate",
     "Question",
     "QuestionRevision",

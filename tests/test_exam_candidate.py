@@ -272,9 +272,12 @@ def test_state_endpoint_reports_an_extension(app, exam_world):
     b = started(app, exam_world)
     before = b.get("/exam/api/state").json
     with app.app_context():
-        from examsite.exams.services import extend_time
+        from examsite.auth.models import User
+        from examsite.invigilation.services import extend
 
-        extend_time(db.session.get(Attempt, exam_world.attempt_ids[0]), 10, "设备故障")
+        attempt = db.session.get(Attempt, exam_world.attempt_ids[0])
+        admin = db.session.scalars(select(User).where(User.username == "east-admin")).one()
+        extend(attempt.sitting, [attempt], 10, "设备故障", admin)
     after = b.get("/exam/api/state").json
     assert after["deadline"] > before["deadline"]
     assert "延长 10 分钟" in after["notice"]

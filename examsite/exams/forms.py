@@ -322,19 +322,6 @@ class SittingForm(FlaskForm):
                     ) from exc
 
 
-class ExtendForm(FlaskForm):
-    minutes = IntegerField(
-        _l("延长分钟数"),
-        default=10,
-        validators=[DataRequired(), NumberRange(min=1, max=120, message=_l("应为 1–120 分钟。"))],
-    )
-    reason = StringField(_l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=200)])
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=200)])
-
-
 class MakeupForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("补考开始时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -168,10 +169,14 @@ class Sitting(Model):
     makeup_of_id: Mapped[int | None] = mapped_column(ForeignKey("sittings.id"))
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: When an invigilator signed the sitting record; later changes need a body admin.
+    signed_off_at: Mapped[datetime | None]
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     body: Mapped[Body] = relationship()
     template: Mapped[PaperTemplate] = relationship()
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
     makeup_of: Mapped[Sitting | None] = relationship(remote_side=[id])
     invigilators: Mapped[list[User]] = relationship(secondary=sitting_invigilators)
     attempts: Mapped[list[Attempt]] = relationship(back_populates="sitting", order_by="Attempt.id")
@@ -218,6 +223,8 @@ class Attempt(UserMixin, Model):
     last_seen_at: Mapped[datetime | None]
     last_ip: Mapped[str] = mapped_column(String(64), default="")
     extra_minutes: Mapped[int] = mapped_column(default=0)
+    #: Let in by an invigilator after the late-entry cutoff.
+    readmitted: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: A message for the candidate's page (e.g. time extended), shown once per id.
     notice: Mapped[str] = mapped_column(String(200), default="")
     notice_id: Mapped[int] = mapped_column(default=0)

@@ -348,7 +348,7 @@ def close_sitting(sitting: Sitting) -> None:
         raise ExamError(_("只有进行中的考试可以结束。"))
     for attempt in sitting.attempts:
         if attempt.status == ATTEMPT_IN_PROGRESS:
-            _finish(attempt, reason="closed")
+            finish_attempt(attempt, reason="closed")
         elif attempt.status == ATTEMPT_ENROLLED:
             attempt.status = ATTEMPT_ABSENT
     sitting.status = SITTING_CLOSED
@@ -369,13 +369,6 @@ def reissue_code(attempt: Attempt) -> str:
     audit.record("attempt.reissue_code", target=attempt, candidate=attempt.candidate.name)
     db.session.commit()
     return attempt.admission_code
-
-
-def reset_login(attempt: Attempt, reason: str = "") -> None:
-    """Let the candidate log in again (another computer); the old session ends."""
-    attempt.session_token = None
-    audit.record("attempt.reset_login", target=attempt, reason=reason)
-    db.session.commit()
 
 
 def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -> Sitting:
@@ -510,7 +503,7 @@ def can_start(attempt: Attempt, now: datetime | None = None) -> str:
         return "closed"
     if now < sitting.starts_at:
         return "early"
-    if now > sitting.entry_cutoff:
+    if now > sitting.entry_cutoff and not attempt.readmitted:
         return "late"
     return "ok"
 
@@ -615,7 +608,7 @@ def expired(attempt: Attempt, now: datetime | None = None) -> bool:
 def finalize_if_expired(attempt: Attempt) -> bool:
     """Grade a paper whose time is up (on next access or by the periodic job)."""
     if expired(attempt):
-        _finish(attempt, reason="deadline")
+        finish_attempt(attempt, reason="deadline")
         db.session.commit()
         return True
     return False
@@ -625,12 +618,12 @@ def submit(attempt: Attempt) -> bool:
     """Hand in the paper; True only for the request that actually submitted it."""
     if attempt.status != ATTEMPT_IN_PROGRESS:
         return False
-    done = _finish(attempt, reason="submit")
+    done = finish_attempt(attempt, reason="submit")
     db.session.commit()
     return done
 
 
-def _finish(attempt: Attempt, *, reason: str) -> bool:
+def finish_attempt(attempt: Attempt, *, reason: str) -> bool:
     # A conditional update: of two tabs or a tab and the job, exactly one wins.
     now = utcnow()
     result = db.session.execute(
@@ -704,7 +697,7 @@ def grade_expired(now: datetime | None = None) -> int:
     count = 0
     for attempt_id in ids:
         attempt = db.session.get(Attempt, attempt_id)
-        if attempt is not None and _finish(attempt, reason="deadline"):
+        if attempt is not None and finish_attempt(attempt, reason="deadline"):
             count += 1
         db.session.commit()
     return count
@@ -719,17 +712,6 @@ def record_event(attempt: Attempt, kind: str) -> None:
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-
-
-def extend_time(attempt: Attempt, minutes: int, reason: str) -> None:
-    """Give one candidate more time; the page shows it at its next poll."""
-    attempt.extra_minutes += minutes
-    if attempt.deadline is not None:
-        attempt.deadline += timedelta(minutes=minutes)
-    attempt.notice = _("监考老师已为您延长 %(n)s 分钟。", n=minutes)
-    attempt.notice_id += 1
-    audit.record("attempt.extend", target=attempt, minutes=minutes, reason=reason)
-    db.session.commit()
 
 
 audit.register_actions(

@@ -40,9 +40,7 @@ from examsite.exams.domain.candidates_file import candidates_template_xlsx, pars
 from examsite.exams.forms import (
     CandidateFilterForm,
     CandidateForm,
-    ExtendForm,
     MakeupForm,
-    ReasonForm,
     SittingForm,
     TemplateForm,
     UploadForm,
@@ -395,8 +393,6 @@ def sitting(body: Body, sitting_id: int) -> Any:
         sitting=sitting_,
         available=available,
         confirm=ConfirmForm(),
-        extend=ExtendForm(),
-        reason=ReasonForm(),
         makeup=MakeupForm(),
         is_admin=current_user.has_role(ROLE_BODY_ADMIN),
     )
@@ -501,39 +497,6 @@ def attempt_reissue(body: Body, sitting_id: int, attempt_id: int) -> Any:
             name=attempt.candidate.name,
             code=code,
         ),
-        "success",
-    )
-    return _back(body, sitting_)
-
-
-@bp.post("/sittings/<int:sitting_id>/attempts/<int:attempt_id>/reset")
-@body_required(ROLE_STAFF)
-def attempt_reset(body: Body, sitting_id: int, attempt_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
-    attempt = _attempt_of(sitting_, attempt_id)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("请填写原因。"), "error")
-        return _back(body, sitting_)
-    services.reset_login(attempt, form.reason.data or "")
-    flash(
-        _("已重置 %(name)s 的登录，可在其他电脑重新登录。", name=attempt.candidate.name), "success"
-    )
-    return _back(body, sitting_)
-
-
-@bp.post("/sittings/<int:sitting_id>/attempts/<int:attempt_id>/extend")
-@body_required(ROLE_STAFF)
-def attempt_extend(body: Body, sitting_id: int, attempt_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
-    attempt = _attempt_of(sitting_, attempt_id)
-    form = ExtendForm()
-    if not form.validate_on_submit():
-        flash(_("请填写 1–120 分钟和原因。"), "error")
-        return _back(body, sitting_)
-    services.extend_time(attempt, form.minutes.data or 0, form.reason.data or "")
-    flash(
-        _("已为 %(name)s 延长 %(n)s 分钟。", name=attempt.candidate.name, n=form.minutes.data),
         "success",
     )
     return _back(body, sitting_)

@@ -1,0 +1,1 @@
+"""Invigilation: the live room panel, interventions, incidents, paper fallback, the record."""

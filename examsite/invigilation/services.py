@@ -1,0 +1,367 @@
+"""Invigilation: what the panel shows, what an invigilator may do, paper double entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from examsite.auth.models import ROLE_BODY_ADMIN
+from examsite.core import audit
+from examsite.core.audit import AuditEvent
+from examsite.core.timeutil import utcnow
+from examsite.exams import services as exam_services
+from examsite.exams.domain.idcard import mask
+from examsite.exams.models import (
+    ATTEMPT_ABSENT,
+    ATTEMPT_ENROLLED,
+    ATTEMPT_GRADED,
+    ATTEMPT_IN_PROGRESS,
+    ATTEMPT_SUBMITTED,
+    SITTING_CLOSED,
+    Answer,
+    Attempt,
+    Candidate,
+    Sitting,
+)
+from examsite.extensions import db
+from examsite.invigilation.models import Incident, PaperEntry
+
+
+class InvigilationError(ValueError):
+    """A refused intervention; the message is for the invigilator."""
+
+
+def may_invigilate(user: Any, sitting: Sitting) -> bool:
+    """Body admins, and staff assigned to the sitting."""
+    return user.has_role(ROLE_BODY_ADMIN) or any(u.id == user.id for u in sitting.invigilators)
+
+
+def check_unlocked(sitting: Sitting, user: Any) -> None:
+    """After sign-off only a body admin may change anything (and it is audited as such)."""
+    if sitting.signed_off_at is not None and not user.has_role(ROLE_BODY_ADMIN):
+        raise InvigilationError(_("考场记录已签字确认，只有本机关管理员可以再作修改。"))
+
+
+# --------------------------------------------------------------------------- the live panel
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    attempt_id: int
+    name: str
+    masked_id: str
+    seat: str
+    state: str
+    answered: int
+    total: int
+    seconds_left: int | None
+    last_seen: datetime | None
+    ip: str
+    focus_losses: int
+    refused_logins: int
+    extra_minutes: int
+    on_paper: bool
+    readmitted: bool
+    score: float | None
+    passed: bool | None
+    logged_in: bool
+
+
+def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow], dict[str, int]]:
+    """The room at a glance, in two queries whatever its size."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Attempt, Candidate.name, Candidate.id_number)
+        .join(Candidate, Attempt.candidate_id == Candidate.id)
+        .where(Attempt.sitting_id == sitting.id)
+        .order_by(Attempt.seat, Attempt.id)
+    ).all()
+    answered = dict(
+        db.session.execute(
+            select(Answer.attempt_id, func.count())
+            .join(Attempt, Answer.attempt_id == Attempt.id)
+            .where(Attempt.sitting_id == sitting.id, Answer.choice != [])
+            .group_by(Answer.attempt_id)
+        ).all()
+    )
+    out = []
+    counts = {"enrolled": 0, "present": 0, "answering": 0, "submitted": 0, "absent": 0}
+    for attempt, name, id_number in rows:
+        state = attempt.status
+        counts["enrolled"] += 1
+        if state == ATTEMPT_IN_PROGRESS:
+            counts["answering"] += 1
+        if state in (ATTEMPT_SUBMITTED, ATTEMPT_GRADED):
+            counts["submitted"] += 1
+        if state == ATTEMPT_ABSENT:
+            counts["absent"] += 1
+        if attempt.session_token or (state != ATTEMPT_ENROLLED and state != ATTEMPT_ABSENT):
+            counts["present"] += 1
+        left = None
+        if state == ATTEMPT_IN_PROGRESS and attempt.deadline is not None:
+            left = max(0, int((attempt.deadline - now).total_seconds()))
+        out.append(
+            PanelRow(
+                attempt_id=attempt.id,
+                name=name,
+                masked_id=mask(id_number),
+                seat=attempt.seat,
+                state=state,
+                answered=int(answered.get(attempt.id, 0)),
+                total=len(attempt.paper or []),
+                seconds_left=left,
+                last_seen=attempt.last_seen_at,
+                ip=attempt.last_ip,
+                focus_losses=attempt.focus_losses,
+                refused_logins=attempt.refused_logins,
+                extra_minutes=attempt.extra_minutes,
+                on_paper=attempt.on_paper,
+                readmitted=attempt.readmitted,
+                score=attempt.score,
+                passed=attempt.passed,
+                logged_in=attempt.session_token is not None,
+            )
+        )
+    return out, counts
+
+
+# --------------------------------------------------------------------------- interventions
+
+
+def _record(
+    action: str, attempt: Attempt | None, sitting: Sitting, user: Any, reason: str, **details: Any
+) -> None:
+    extra: dict[str, Any] = dict(details)
+    if sitting.signed_off_at is not None:
+        extra["after_signoff"] = True  # a body admin changed a signed record
+    audit.record(
+        action,
+        target=attempt if attempt is not None else sitting,
+        body=sitting.body_id,
+        sitting=sitting.id,
+        reason=reason,
+        **extra,
+    )
+
+
+def extend(
+    sitting: Sitting, attempts: Sequence[Attempt], minutes: int, reason: str, user: Any
+) -> int:
+    """More time for one candidate or everyone not yet finished; shown on their pages."""
+    check_unlocked(sitting, user)
+    changed = 0
+    for attempt in attempts:
+        if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_IN_PROGRESS):
+            continue
+        attempt.extra_minutes += minutes
+        if attempt.deadline is not None:
+            attempt.deadline += timedelta(minutes=minutes)
+        attempt.notice = _("监考老师已为您延长 %(n)s 分钟。", n=minutes)
+        attempt.notice_id += 1
+        _record("attempt.extend", attempt, sitting, user, reason, minutes=minutes)
+        changed += 1
+    db.session.commit()
+    return changed
+
+
+def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
+    check_unlocked(sitting, user)
+    attempt.session_token = None
+    _record("attempt.reset_login", attempt, sitting, user, reason)
+    db.session.commit()
+
+
+def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
+    check_unlocked(sitting, user)
+    if attempt.status != ATTEMPT_IN_PROGRESS:
+        raise InvigilationError(_("该考生不在答题中。"))
+    exam_services.finish_attempt(attempt, reason="forced")
+    _record("attempt.force_submit", attempt, sitting, user, reason)
+    db.session.commit()
+
+
+def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
+    check_unlocked(sitting, user)
+    if attempt.status != ATTEMPT_ENROLLED:
+        raise InvigilationError(_("只有尚未开始答题的考生可以记为缺考。"))
+    attempt.status = ATTEMPT_ABSENT
+    attempt.session_token = None
+    _record("attempt.absent", attempt, sitting, user, reason)
+    db.session.commit()
+
+
+def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
+    """Let a late candidate begin after the cutoff (or undo a mark of absence)."""
+    check_unlocked(sitting, user)
+    if sitting.status == SITTING_CLOSED:
+        raise InvigilationError(_("考试已结束。"))
+    if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_ABSENT):
+        raise InvigilationError(_("该考生已开始答题。"))
+    attempt.status = ATTEMPT_ENROLLED
+    attempt.readmitted = True
+    _record("attempt.readmit", attempt, sitting, user, reason)
+    db.session.commit()
+
+
+def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> str:
+    check_unlocked(sitting, user)
+    attempt.admission_code = exam_services.new_admission_code()
+    _record("attempt.reissue_code", attempt, sitting, user, reason)
+    db.session.commit()
+    return attempt.admission_code
+
+
+def add_incident(
+    sitting: Sitting, attempt: Attempt | None, category: str, note: str, user: Any
+) -> Incident:
+    check_unlocked(sitting, user)
+    incident = Incident(
+        body_id=sitting.body_id,
+        sitting_id=sitting.id,
+        attempt_id=attempt.id if attempt else None,
+        category=category,
+        note=note.strip(),
+        created_by_id=user.id,
+    )
+    db.session.add(incident)
+    _record("incident.create", attempt, sitting, user, note.strip()[:200], category=category)
+    db.session.commit()
+    return incident
+
+
+def sign_off(sitting: Sitting, user: Any) -> None:
+    if sitting.signed_off_at is not None:
+        raise InvigilationError(_("考场记录已签字确认。"))
+    sitting.signed_off_at = utcnow()
+    sitting.signed_off_by_id = user.id
+    _record("sitting.sign_off", None, sitting, user, "")
+    db.session.commit()
+
+
+def incidents(sitting: Sitting) -> list[Incident]:
+    return list(
+        db.session.scalars(
+            select(Incident).where(Incident.sitting_id == sitting.id).order_by(Incident.id)
+        )
+    )
+
+
+def interventions(sitting: Sitting) -> list[AuditEvent]:
+    """Every audited action on the sitting and its candidates, oldest first."""
+    attempt_ids = [str(a.id) for a in sitting.attempts]
+    stmt = select(AuditEvent).where(
+        AuditEvent.body_id == sitting.body_id,
+        ((AuditEvent.target_type == "Sitting") & (AuditEvent.target_id == str(sitting.id)))
+        | ((AuditEvent.target_type == "Attempt") & AuditEvent.target_id.in_(attempt_ids)),
+        ~AuditEvent.action.in_(["candidate.login", "candidate.start", "candidate.submit"]),
+    )
+    return list(db.session.scalars(stmt.order_by(AuditEvent.id)))
+
+
+# --------------------------------------------------------------------------- paper fallback
+
+
+def online_answers(attempt: Attempt) -> dict[int, list[int]]:
+    """Answers saved before the failure, as DISPLAYED indexes (what the sheet shows)."""
+    if not attempt.paper:
+        return {}
+    out = {}
+    for position, answer in exam_services.answers_by_position(attempt).items():
+        order = attempt.paper[position]["o"]
+        displayed = [d for d, original in enumerate(order) if original in set(answer.choice)]
+        if displayed:
+            out[position] = displayed
+    return out
+
+
+def save_entry(
+    sitting: Sitting, attempt: Attempt, choices: dict[int, list[int]], user: Any
+) -> PaperEntry:
+    """Key in one staff member's reading of the answer sheet."""
+    check_unlocked(sitting, user)
+    if attempt.finished:
+        raise InvigilationError(_("该考生的试卷已评分。"))
+    entry = db.session.scalars(
+        select(PaperEntry).where(PaperEntry.attempt_id == attempt.id, PaperEntry.user_id == user.id)
+    ).first()
+    data = {str(k): sorted(v) for k, v in choices.items() if v}
+    if entry is None:
+        entry = PaperEntry(
+            body_id=sitting.body_id, attempt_id=attempt.id, user_id=user.id, choices=data
+        )
+        db.session.add(entry)
+    else:
+        entry.choices = data
+    _record("paper.entry", attempt, sitting, user, "", answered=len(data))
+    db.session.commit()
+    return entry
+
+
+def entries(attempt: Attempt) -> list[PaperEntry]:
+    return list(
+        db.session.scalars(
+            select(PaperEntry).where(PaperEntry.attempt_id == attempt.id).order_by(PaperEntry.id)
+        )
+    )
+
+
+def disagreements(attempt: Attempt) -> list[int] | None:
+    """Positions where the two entries differ; None until two people have keyed it in."""
+    found = entries(attempt)
+    if len(found) < 2:
+        return None
+    first, second = found[0].choices, found[1].choices
+    total = len(attempt.paper or [])
+    return [p for p in range(total) if first.get(str(p), []) != second.get(str(p), [])]
+
+
+def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
+    """When both entries agree: store those answers, mark the attempt as taken on paper, grade."""
+    check_unlocked(sitting, user)
+    differ = disagreements(attempt)
+    if differ is None:
+        raise InvigilationError(_("须由两名工作人员分别录入后才能评分。"))
+    if differ:
+        raise InvigilationError(_("两次录入有 %(n)s 处不一致，请核对答题卡后修改。", n=len(differ)))
+    if attempt.finished:
+        raise InvigilationError(_("该考生的试卷已评分。"))
+    agreed = entries(attempt)[0].choices
+    existing = exam_services.answers_by_position(attempt)
+    assert attempt.paper is not None
+    for position, item in enumerate(attempt.paper):
+        displayed = agreed.get(str(position), [])
+        original = sorted(item["o"][d] for d in displayed)
+        answer = existing.get(position)
+        if answer is None:
+            db.session.add(
+                Answer(attempt_id=attempt.id, position=position, choice=original, seq=10**9)
+            )
+        else:
+            answer.choice, answer.seq = original, max(answer.seq + 1, 10**9)
+    attempt.on_paper = True
+    if attempt.status == ATTEMPT_ENROLLED:
+        attempt.started_at = attempt.started_at or utcnow()
+    attempt.status = ATTEMPT_IN_PROGRESS
+    db.session.flush()
+    exam_services.finish_attempt(attempt, reason="paper")
+    _record("paper.grade", attempt, sitting, user, "", score=attempt.score)
+    db.session.commit()
+
+
+audit.register_actions(
+    {
+        "attempt.force_submit": _l("强制交卷"),
+        "attempt.absent": _l("记为缺考"),
+        "attempt.readmit": _l("准许迟到考生入场"),
+        "incident.create": _l("记录考场情况"),
+        "sitting.sign_off": _l("考场记录签字确认"),
+        "paper.entry": _l("录入纸质答题卡"),
+        "paper.grade": _l("按纸质答题卡评分"),
+    }
+)

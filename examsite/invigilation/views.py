@@ -1,0 +1,359 @@
+"""The invigilator's panel for one sitting, its interventions, paper fallback and record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from examsite.auth.forms import ConfirmForm
+from examsite.auth.models import ROLE_STAFF
+from examsite.bank.models import QuestionRevision
+from examsite.bodies.models import Body
+from examsite.core.audit import ACTION_LABELS
+from examsite.core.tenancy import body_required
+from examsite.core.timeutil import utcnow
+from examsite.exams import services as exam_services
+from examsite.exams.models import Attempt, Sitting
+from examsite.extensions import db
+from examsite.invigilation import services
+from examsite.invigilation.forms import INCIDENT_LABELS, ExtendForm, IncidentForm, ReasonForm
+
+bp = Blueprint(
+    "invigilation",
+    __name__,
+    template_folder="templates",
+    url_prefix="/bodies/<code>/invigilate/<int:sitting_id>",
+)
+
+
+def sitting_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The body's sitting, for its body admins and the staff assigned to it; others 404."""
+
+    @body_required_staff
+    @wraps(view)
+    def wrapped(body: Body, sitting_id: int, **kwargs: Any) -> Any:
+        sitting = db.session.scalars(
+            select(Sitting).where(Sitting.id == sitting_id, Sitting.body_id == body.id)
+        ).first()
+        if sitting is None or not services.may_invigilate(current_user, sitting):
+            abort(404)
+        return view(body, sitting, **kwargs)
+
+    return wrapped
+
+
+def body_required_staff(view: Callable[..., Any]) -> Callable[..., Any]:
+    return body_required(ROLE_STAFF)(view)
+
+
+def _attempt(sitting: Sitting, attempt_id: int) -> Attempt:
+    attempt = db.session.scalars(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.sitting_id == sitting.id)
+    ).first()
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _back(body: Body, sitting: Sitting) -> Any:
+    return redirect(url_for("invigilation.panel", code=body.code, sitting_id=sitting.id))
+
+
+def _row_json(row: services.PanelRow) -> dict[str, Any]:
+    return {
+        "id": row.attempt_id,
+        "state": row.state,
+        "logged_in": row.logged_in,
+        "answered": row.answered,
+        "total": row.total,
+        "seconds_left": row.seconds_left,
+        "last_seen": row.last_seen.isoformat() + "Z" if row.last_seen else None,
+        "ip": row.ip,
+        "focus_losses": row.focus_losses,
+        "refused_logins": row.refused_logins,
+        "extra_minutes": row.extra_minutes,
+        "on_paper": row.on_paper,
+        "score": row.score,
+    }
+
+
+@bp.get("/")
+@sitting_required
+def panel(body: Body, sitting: Sitting) -> Any:
+    """The live room: one row per candidate, counters, and every intervention."""
+    rows, counts = services.panel(sitting)
+    return render_template(
+        "invigilation/panel.html",
+        body=body,
+        sitting=sitting,
+        rows=rows,
+        counts=counts,
+        reason=ReasonForm(),
+        extend=ExtendForm(),
+        incident=IncidentForm(),
+        confirm=ConfirmForm(),
+        incidents=services.incidents(sitting),
+        INCIDENT_LABELS=INCIDENT_LABELS,
+    )
+
+
+@bp.get("/data")
+@sitting_required
+def data(body: Body, sitting: Sitting) -> Any:
+    """What the panel refreshes every few seconds (two queries for the whole room)."""
+    rows, counts = services.panel(sitting)
+    return jsonify(
+        now=utcnow().isoformat() + "Z",
+        status=sitting.status,
+        counts=counts,
+        rows=[_row_json(r) for r in rows],
+    )
+
+
+def _act(body: Body, sitting: Sitting, action: Callable[[], Any], done: str) -> Any:
+    try:
+        action()
+    except (services.InvigilationError, exam_services.ExamError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return _back(body, sitting)
+
+
+def _reason() -> str:
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400, _("请填写原因。"))
+    return (form.reason.data or "").strip()
+
+
+@bp.post("/open")
+@sitting_required
+def open_sitting(body: Body, sitting: Sitting) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _act(
+        body,
+        sitting,
+        lambda: exam_services.open_sitting(sitting),
+        _("考试已开放，试卷已抽取完毕。"),
+    )
+
+
+@bp.post("/close")
+@sitting_required
+def close_sitting(body: Body, sitting: Sitting) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.check_unlocked(sitting, current_user)
+    return _act(body, sitting, lambda: exam_services.close_sitting(sitting), _("考试已结束。"))
+
+
+@bp.post("/extend")
+@sitting_required
+def extend(body: Body, sitting: Sitting) -> Any:
+    """Extend one candidate (attempt_id given) or everyone still sitting."""
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        flash(_("请填写 1–120 分钟和原因。"), "error")
+        return _back(body, sitting)
+    attempt_id = request.form.get("attempt_id", type=int)
+    targets = [_attempt(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
+    minutes = form.minutes.data or 0
+    return _act(
+        body,
+        sitting,
+        lambda: services.extend(sitting, targets, minutes, form.reason.data or "", current_user),
+        _("已延长 %(n)s 分钟。", n=minutes),
+    )
+
+
+def _intervention(name: str, func: Callable[..., Any], done: Any) -> None:
+    """Register POST /attempts/<id>/<name>: it asks for a reason and is audited."""
+
+    def view(body: Body, sitting: Sitting, attempt_id: int) -> Any:
+        attempt = _attempt(sitting, attempt_id)
+        reason = _reason()
+        return _act(body, sitting, lambda: func(sitting, attempt, reason, current_user), str(done))
+
+    view.__name__ = name
+    bp.post(f"/attempts/<int:attempt_id>/{name.replace('_', '-')}")(sitting_required(view))
+
+
+_intervention("reset", services.reset_login, _l("已重置登录，考生可在其他电脑继续。"))
+_intervention("force_submit", services.force_submit, _l("已强制交卷并评分。"))
+_intervention("absent", services.mark_absent, _l("已记为缺考。"))
+_intervention("readmit", services.readmit, _l("已准许该考生入场。"))
+_intervention("reissue", services.reissue_code, _l("已重新生成准考证号，原号码已失效。"))
+
+
+@bp.post("/incidents")
+@sitting_required
+def incident(body: Body, sitting: Sitting) -> Any:
+    form = IncidentForm()
+    if not form.validate_on_submit():
+        flash(_("请选择类别并填写情况说明。"), "error")
+        return _back(body, sitting)
+    attempt = _attempt(sitting, int(form.attempt_id.data)) if form.attempt_id.data else None
+    return _act(
+        body,
+        sitting,
+        lambda: services.add_incident(
+            sitting, attempt, form.category.data or "other", form.note.data or "", current_user
+        ),
+        _("已记录。"),
+    )
+
+
+# --------------------------------------------------------------------------- paper fallback
+
+
+def _paper_items(attempt: Attempt) -> list[dict[str, Any]]:
+    revisions = {
+        r.id: r
+        for r in db.session.scalars(
+            select(QuestionRevision).where(
+                QuestionRevision.id.in_([i["r"] for i in attempt.paper or []])
+            )
+        )
+    }
+    online = services.online_answers(attempt)
+    items = []
+    for position, item in enumerate(attempt.paper or []):
+        rev = revisions[item["r"]]
+        labels = ["对", "错"] if item["t"] == "true_false" else [rev.options[i] for i in item["o"]]
+        items.append(
+            {
+                "position": position,
+                "qtype": item["t"],
+                "points": item["p"],
+                "stem": rev.stem,
+                "options": labels,
+                "online": online.get(position, []),
+            }
+        )
+    return items
+
+
+@bp.get("/paper")
+@sitting_required
+def paper(body: Body, sitting: Sitting) -> Any:
+    """Each candidate's own drawn paper (no key) with an answer sheet, for printing."""
+    attempt_id = request.args.get("attempt", type=int)
+    attempts = [_attempt(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
+    papers = [(a, _paper_items(a)) for a in attempts if a.paper and not a.finished]
+    services._record("paper.print", None, sitting, current_user, "", count=len(papers))
+    db.session.commit()
+    return render_template("invigilation/paper.html", body=body, sitting=sitting, papers=papers)
+
+
+@bp.route("/attempts/<int:attempt_id>/entry", methods=["GET", "POST"])
+@sitting_required
+def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
+    """Key in a paper answer sheet; two staff members each enter it, then grade."""
+    attempt = _attempt(sitting, attempt_id)
+    if not attempt.paper:
+        abort(404)
+    items = _paper_items(attempt)
+    mine = next((e for e in services.entries(attempt) if e.user_id == current_user.id), None)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        choices: dict[int, list[int]] = {}
+        for item in items:
+            values = request.form.getlist(f"q{item['position']}")
+            picked = sorted(
+                {int(v) for v in values if v.isdigit() and int(v) < len(item["options"])}
+            )
+            if item["qtype"] != "multiple":
+                picked = picked[:1]
+            choices[item["position"]] = picked
+        try:
+            services.save_entry(sitting, attempt, choices, current_user)
+        except services.InvigilationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("已保存您的录入。"), "success")
+        return redirect(
+            url_for(
+                "invigilation.entry", code=body.code, sitting_id=sitting.id, attempt_id=attempt.id
+            )
+        )
+    if mine is not None:
+        prefill = {int(k): v for k, v in mine.choices.items()}
+    else:
+        prefill = {i["position"]: i["online"] for i in items}
+    return render_template(
+        "invigilation/entry.html",
+        body=body,
+        sitting=sitting,
+        attempt=attempt,
+        items=items,
+        prefill=prefill,
+        entries=services.entries(attempt),
+        differ=services.disagreements(attempt),
+        confirm=ConfirmForm(),
+        mine=mine,
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/grade-paper")
+@sitting_required
+def grade_paper(body: Body, sitting: Sitting, attempt_id: int) -> Any:
+    attempt = _attempt(sitting, attempt_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _act(
+        body,
+        sitting,
+        lambda: services.grade_from_paper(sitting, attempt, current_user),
+        _("两次录入一致，已按纸质答题卡评分。"),
+    )
+
+
+# --------------------------------------------------------------------------- the record
+
+
+@bp.get("/record")
+@sitting_required
+def record(body: Body, sitting: Sitting) -> Any:
+    """考场记录: the printable record of the sitting, with signature lines."""
+    rows, counts = services.panel(sitting)
+    graded = [r for r in rows if r.score is not None]
+    passed = sum(1 for r in graded if r.passed)
+    return render_template(
+        "invigilation/record.html",
+        body=body,
+        sitting=sitting,
+        rows=rows,
+        counts=counts,
+        incidents=services.incidents(sitting),
+        events=services.interventions(sitting),
+        graded=len(graded),
+        passed=passed,
+        confirm=ConfirmForm(),
+        INCIDENT_LABELS=INCIDENT_LABELS,
+        action_labels=ACTION_LABELS,
+    )
+
+
+@bp.post("/sign-off")
+@sitting_required
+def sign_off(body: Body, sitting: Sitting) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.sign_off(sitting, current_user)
+    except services.InvigilationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("考场记录已签字确认并锁定。"), "success")
+    return redirect(url_for("invigilation.record", code=body.code, sitting_id=sitting.id))
