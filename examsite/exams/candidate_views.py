@@ -379,6 +379,7 @@ def api_answer(attempt: Attempt) -> Any:
 def api_state(attempt: Attempt) -> Any:
     """The server's clock and the deadline (which an invigilator may extend)."""
     services.finalize_if_expired(attempt)
+    services.touch(attempt, request.remote_addr or "")
     return jsonify(
         server_now=_iso(utcnow()),
         deadline=_iso(attempt.deadline),

@@ -703,6 +703,19 @@ def grade_expired(now: datetime | None = None) -> int:
     return count
 
 
+def touch(attempt: Attempt, ip: str, now: datetime | None = None) -> None:
+    """Note that the candidate's page is alive (for the invigilator's "last seen")."""
+    now = now or utcnow()
+    if attempt.last_seen_at is None or now - attempt.last_seen_at > timedelta(seconds=10):
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id)
+            .values(last_seen_at=now, last_ip=ip[:64])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
 def record_event(attempt: Attempt, kind: str) -> None:
     if kind == "blur":
         db.session.execute(

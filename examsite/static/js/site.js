@@ -7,6 +7,13 @@
     var message = button && button.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
+      return;
+    }
+    // Long actions (drawing every paper of a room) say they are working and cannot be
+    // started twice.
+    var busy = button && button.getAttribute("data-busy");
+    if (busy) {
+      window.setTimeout(function () { button.disabled = true; button.textContent = busy; }, 0);
     }
   });
 })();
