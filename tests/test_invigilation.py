@@ -289,3 +289,23 @@ def _last_event(app, action: str) -> AuditEvent:
 
 
 _ = Attempt
+
+
+def test_seats_order_the_room(app, exam_world, assigned, login_as):
+    b = login_as("east-staff")
+    for aid, seat in zip(exam_world.attempt_ids, ["03", "01", "02"], strict=True):
+        b.post(panel_url(exam_world, f"attempts/{aid}/seat"), {"seat": seat})
+    rows = b.get(panel_url(exam_world, "data")).json["rows"]
+    assert [r["id"] for r in rows] == [
+        exam_world.attempt_ids[1],
+        exam_world.attempt_ids[2],
+        exam_world.attempt_ids[0],
+    ]
+
+
+def test_a_cleared_answer_does_not_count_as_answered(app, exam_world, assigned, login_as):
+    c = started(app, exam_world, 0)
+    save(c, 0, [1], 1)
+    save(c, 0, [], 2)
+    rows = login_as("east-staff").get(panel_url(exam_world, "data")).json["rows"]
+    assert next(r for r in rows if r["id"] == exam_world.attempt_ids[0])["answered"] == 0

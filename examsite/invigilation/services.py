@@ -86,7 +86,7 @@ def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow]
         db.session.execute(
             select(Answer.attempt_id, func.count())
             .join(Attempt, Answer.attempt_id == Attempt.id)
-            .where(Attempt.sitting_id == sitting.id, Answer.choice != [])
+            .where(Attempt.sitting_id == sitting.id, func.json_array_length(Answer.choice) > 0)
             .group_by(Answer.attempt_id)
         ).all()
     )
@@ -215,6 +215,13 @@ def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> 
     _record("attempt.reissue_code", attempt, sitting, user, reason)
     db.session.commit()
     return attempt.admission_code
+
+
+def set_seat(sitting: Sitting, attempt: Attempt, seat: str, user: Any) -> None:
+    check_unlocked(sitting, user)
+    old, attempt.seat = attempt.seat, seat.strip()[:16]
+    _record("attempt.seat", attempt, sitting, user, "", seat=[old, attempt.seat])
+    db.session.commit()
 
 
 def add_incident(
@@ -357,6 +364,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
 audit.register_actions(
     {
         "attempt.force_submit": _l("强制交卷"),
+        "attempt.seat": _l("安排座位"),
         "attempt.absent": _l("记为缺考"),
         "attempt.readmit": _l("准许迟到考生入场"),
         "incident.create": _l("记录考场情况"),

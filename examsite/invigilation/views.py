@@ -195,6 +195,21 @@ _intervention("readmit", services.readmit, _l("已准许该考生入场。"))
 _intervention("reissue", services.reissue_code, _l("已重新生成准考证号，原号码已失效。"))
 
 
+@bp.post("/attempts/<int:attempt_id>/seat")
+@sitting_required
+def seat(body: Body, sitting: Sitting, attempt_id: int) -> Any:
+    attempt = _attempt(sitting, attempt_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    value = (request.form.get("seat") or "").strip()
+    return _act(
+        body,
+        sitting,
+        lambda: services.set_seat(sitting, attempt, value, current_user),
+        _("座位已保存。"),
+    )
+
+
 @bp.post("/incidents")
 @sitting_required
 def incident(body: Body, sitting: Sitting) -> Any:
