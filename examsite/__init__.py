@@ -42,6 +42,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from examsite.appointments.views import bp as appointments_bp
+    from examsite.appointments.views import public as oath_bp
     from examsite.auth import identity  # noqa: F401  (staff loader for Flask-Login)
     from examsite.auth.views import bp as auth_bp
     from examsite.bank.views import bp as bank_bp
@@ -63,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
         exams_bp,
         exam_bp,
         invigilation_bp,
+        appointments_bp,
+        oath_bp,
         dashboard_bp,
     ):
         app.register_blueprint(bp)

@@ -1,5 +1,13 @@
 """Every model module, imported so the metadata (and Alembic) sees all tables."""
 
+from examsite.appointments.models import (
+    Appointment,
+    AppointmentRules,
+    Ceremony,
+    CeremonyParticipant,
+    Meeting,
+    Statement,
+)
 from examsite.auth.models import LoginThrottle, User
 from examsite.bank.models import BankImport, Question, QuestionRevision
 from examsite.bodies.models import Body
@@ -9,17 +17,23 @@ from examsite.invigilation.models import Incident, PaperEntry
 
 __all__ = [
     "Answer",
+    "Appointment",
+    "AppointmentRules",
     "Attempt",
     "AuditEvent",
     "BankImport",
     "Body",
     "Candidate",
+    "Ceremony",
+    "CeremonyParticipant",
     "Incident",
     "LoginThrottle",
+    "Meeting",
     "PaperEntry",
     "PaperTemplate",
     "Question",
     "QuestionRevision",
     "Sitting",
+    "Statement",
     "User",
 ]

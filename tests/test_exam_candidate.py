@@ -9,6 +9,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
+from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
 from examsite.exams.models import Answer, Attempt
 from examsite.extensions import db
@@ -171,15 +172,7 @@ def test_submit_grades_once_even_from_two_tabs(app, exam_world):
     finished = get_attempt(app, exam_world.attempt_ids[0])
     assert (finished.status, finished.score, finished.passed) == ("graded", 22.0, True)
     assert "22.0 / 22.0" in b.get("/exam/finish").get_data(as_text=True)
-    assert (
-        count(
-            app,
-            __import__("examsite.core.audit", fromlist=["AuditEvent"]).AuditEvent,
-            __import__("examsite.core.audit", fromlist=["AuditEvent"]).AuditEvent.action
-            == "candidate.submit",
-        )
-        == 1
-    )
+    assert count(app, AuditEvent, AuditEvent.action == "candidate.submit") == 1
     review = b.get("/exam/review").get_data(as_text=True)
     assert "正确答案" in review and "解析" in review
 

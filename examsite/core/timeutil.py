@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
     """Current time as naive UTC, the form every DateTime column stores."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_day_start_utc(day: date, zone: str) -> datetime:
+    """The naive-UTC instant at which a calendar day starts in the given time zone."""
+    return (
+        datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
+    )

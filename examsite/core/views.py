@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -28,6 +27,7 @@ from examsite.core.audit import ACTION_LABELS, AuditEvent
 from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
 from examsite.core.pagination import paginate
 from examsite.core.tenancy import role_required, scoped
+from examsite.core.timeutil import local_day_start_utc
 from examsite.extensions import csrf, db
 
 bp = Blueprint("core", __name__, template_folder="templates")
@@ -66,9 +66,7 @@ def _path(url: str) -> str:
 
 
 def _local_day_start_utc(day: date) -> datetime:
-    """The UTC instant at which a calendar day starts in the site's timezone."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    return local_day_start_utc(day, current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 @bp.get("/audit")

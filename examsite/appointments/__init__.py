@@ -1,0 +1,1 @@
+"""Appointments: meetings, appointment records, statements, oath ceremonies with check-in."""

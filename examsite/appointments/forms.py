@@ -1,0 +1,121 @@
+"""Forms for meetings, appointment steps, statements and ceremonies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from examsite.appointments.models import FORM_GROUP, FORM_SINGLE
+from examsite.core.forms import select_choices
+
+VOTE_LABELS = {
+    "pending": _l("待表决"),
+    "appointed": _l("任命"),
+    "rejected": _l("未通过"),
+    "withdrawn": _l("撤回"),
+}
+FORM_LABELS = {FORM_SINGLE: _l("单独宣誓"), FORM_GROUP: _l("集体宣誓")}
+
+
+class MeetingForm(FlaskForm):
+    term = IntegerField(
+        _l("届次"),
+        default=0,
+        validators=[NumberRange(min=0, max=99)],
+        description=_l("例如第十六届填 16；不填为 0。"),
+    )
+    number = IntegerField(
+        _l("第几次会议"),
+        validators=[DataRequired(_l("请填写会议次数。")), NumberRange(min=1, max=999)],
+    )
+    date = DateField(_l("会议日期"), validators=[DataRequired(_l("请填写会议日期。"))])
+    agenda = TextAreaField(_l("任免事项"), render_kw={"rows": 3})
+
+
+class VoteForm(FlaskForm):
+    vote = SelectField(_l("表决结果"), choices=select_choices(VOTE_LABELS.items()))
+    vote_date = DateField(_l("表决日期"), validators=[DataRequired(_l("请填写表决日期。"))])
+
+
+class ExemptForm(FlaskForm):
+    reason = StringField(
+        _l("免考理由"),
+        validators=[DataRequired(_l("请填写免考理由。")), Length(max=300)],
+        description=_l("例如：本届内已考试合格，转任同一常委会任命的其他职务。"),
+    )
+
+
+class StatementForm(FlaskForm):
+    order = IntegerField(
+        _l("发言顺序"), default=1, validators=[Optional(), NumberRange(min=0, max=999)]
+    )
+    delivered = BooleanField(_l("已发言"))
+    delivered_on = DateField(_l("发言日期"), validators=[Optional()])
+    text = TextAreaField(
+        _l("发言内容"),
+        render_kw={"rows": 8},
+        description=_l("可使用段落、加粗等简单格式；其他内容会被去除。"),
+    )
+    file = FileField(_l("发言稿文件"), description=_l("PDF 或 Word（.docx），不超过上传大小上限。"))
+
+    def validate_delivered_on(self, field: Any) -> None:
+        if self.delivered.data and not field.data:
+            raise ValidationError(_l("已发言的请填写发言日期。"))
+
+
+class CeremonyForm(FlaskForm):
+    title = StringField(
+        _l("仪式名称"), validators=[DataRequired(_l("请填写名称。")), Length(max=200)]
+    )
+    starts_at = DateTimeLocalField(
+        _l("开始时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    ends_at = DateTimeLocalField(
+        _l("签到截止时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    venue = StringField(_l("地点"), validators=[Length(max=200)])
+    form = SelectField(
+        _l("宣誓形式"), choices=select_choices(FORM_LABELS.items()), default=FORM_GROUP
+    )
+    leader = StringField(_l("领誓人"), validators=[Length(max=64)])
+
+    def validate_ends_at(self, field: Any) -> None:
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("结束时间必须晚于开始时间。"))
+
+
+class CheckInForm(FlaskForm):
+    id_tail = StringField(
+        _l("身份证号后 6 位"),
+        validators=[
+            DataRequired(_l("请输入身份证号后 6 位。")),
+            Length(min=6, max=6, message=_l("请输入 6 位。")),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 6},
+    )
+
+
+class RulesForm(FlaskForm):
+    require_test = BooleanField(_l("未通过考试且无免考记录的，不能记为已任命"))
+    require_appointed_for_oath = BooleanField(_l("只有已任命的人员才能参加宪法宣誓"))
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("起始日期"), validators=[Optional()])
+    end = DateField(_l("截止日期"), validators=[Optional()])

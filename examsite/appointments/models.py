@@ -1,0 +1,157 @@
+"""Committee meetings, the appointment record of a person, statements, oath ceremonies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsite.auth.models import User
+from examsite.bodies.models import Body
+from examsite.core.timeutil import utcnow
+from examsite.exams.models import Attempt, Candidate
+from examsite.extensions import Model
+
+VOTE_PENDING = "pending"
+VOTE_APPOINTED = "appointed"
+VOTE_REJECTED = "rejected"
+VOTE_WITHDRAWN = "withdrawn"
+VOTE_OUTCOMES = (VOTE_PENDING, VOTE_APPOINTED, VOTE_REJECTED, VOTE_WITHDRAWN)
+
+FORM_SINGLE = "single"
+FORM_GROUP = "group"
+CEREMONY_FORMS = (FORM_SINGLE, FORM_GROUP)
+
+
+class Meeting(Model):
+    """常委会会议: a meeting of the standing committee that votes on appointments."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("body_id", "term", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    #: 届次 (e.g. 16 for the 16th congress); meetings are numbered within a term.
+    term: Mapped[int] = mapped_column(default=0)
+    #: 第N次会议.
+    number: Mapped[int]
+    date: Mapped[date]
+    #: The appointment items on the agenda (任免事项), free text.
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="meeting", order_by="Appointment.id"
+    )
+
+
+class AppointmentRules(Model):
+    """Per-body rules, on by default (a body without a row uses the defaults)."""
+
+    __tablename__ = "appointment_rules"
+
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
+    #: No "appointed" vote without a passed test or an exemption.
+    require_test: Mapped[bool] = mapped_column(default=True)
+    #: An oath only for a person who was appointed.
+    require_appointed_for_oath: Mapped[bool] = mapped_column(default=True)
+
+
+class Appointment(Model):
+    """The record of one person's appointment: the steps with their dates and evidence."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (CheckConstraint(f"vote IN {VOTE_OUTCOMES!r}", name="vote_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    proposed_post: Mapped[str] = mapped_column(String(200), default="")
+    #: The passed test this appointment rests on.
+    test_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    #: Why no test is needed (e.g. re-appointment to the same post), set by a body admin.
+    exemption_reason: Mapped[str] = mapped_column(String(300), default="")
+    exempted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    exempted_at: Mapped[datetime | None]
+    vote: Mapped[str] = mapped_column(String(16), default=VOTE_PENDING)
+    vote_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    body: Mapped[Body] = relationship()
+    candidate: Mapped[Candidate] = relationship()
+    meeting: Mapped[Meeting | None] = relationship(back_populates="appointments")
+    test_attempt: Mapped[Attempt | None] = relationship()
+    exempted_by: Mapped[User | None] = relationship()
+    statement: Mapped[Statement | None] = relationship(back_populates="appointment")
+    oaths: Mapped[list[CeremonyParticipant]] = relationship(back_populates="appointment")
+
+
+class Statement(Model):
+    """任前表态发言 of one appointment at its meeting."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), unique=True)
+    #: Order of speaking at the meeting.
+    order: Mapped[int] = mapped_column(default=0)
+    delivered: Mapped[bool] = mapped_column(default=False)
+    delivered_on: Mapped[date | None]
+    #: Sanitized HTML (a small set of formatting tags).
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: Stored under instance/uploads, never in the web root; served to the body's staff only.
+    file_path: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    file_type: Mapped[str] = mapped_column(String(8), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="statement")
+
+
+class Ceremony(Model):
+    """宪法宣誓仪式: one oath ceremony, single or collective, with its check-in."""
+
+    __tablename__ = "ceremonies"
+    __table_args__ = (CheckConstraint(f"form IN {CEREMONY_FORMS!r}", name="form_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    #: Check-in closes at this time.
+    ends_at: Mapped[datetime]
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    form: Mapped[str] = mapped_column(String(16), default=FORM_GROUP)
+    #: 领誓人.
+    leader: Mapped[str] = mapped_column(String(64), default="")
+    #: The oath as read at this ceremony, kept even if the official text changes later.
+    oath_text: Mapped[str] = mapped_column(Text)
+    oath_version: Mapped[str] = mapped_column(String(32))
+    #: Short code shown with the QR code for check-in from a phone.
+    check_in_code: Mapped[str] = mapped_column(String(12), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    participants: Mapped[list[CeremonyParticipant]] = relationship(
+        back_populates="ceremony", order_by="CeremonyParticipant.id"
+    )
+
+
+class CeremonyParticipant(Model):
+    __tablename__ = "ceremony_participants"
+    __table_args__ = (UniqueConstraint("ceremony_id", "appointment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    ceremony_id: Mapped[int] = mapped_column(ForeignKey("ceremonies.id"), index=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    #: In the personal QR code on the printed list, scanned by staff.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    checked_in_at: Mapped[datetime | None]
+    #: "self" (phone), "staff" (scan) or "manual" (sign-in sheet).
+    check_in_method: Mapped[str] = mapped_column(String(8), default="")
+
+    ceremony: Mapped[Ceremony] = relationship(back_populates="participants")
+    appointment: Mapped[Appointment] = relationship(back_populates="oaths")

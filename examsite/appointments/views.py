@@ -1,0 +1,609 @@
+"""Staff pages for appointments, statements and oath ceremonies; the public check-in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from examsite.appointments import services
+from examsite.appointments.files import ALLOWED, UploadError
+from examsite.appointments.forms import (
+    FORM_LABELS,
+    VOTE_LABELS,
+    CeremonyForm,
+    CheckInForm,
+    ExemptForm,
+    MeetingForm,
+    PeriodForm,
+    RulesForm,
+    StatementForm,
+    VoteForm,
+)
+from examsite.appointments.models import (
+    VOTE_APPOINTED,
+    Appointment,
+    Ceremony,
+    CeremonyParticipant,
+    Meeting,
+    Statement,
+)
+from examsite.auth.forms import ConfirmForm
+from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
+from examsite.bodies.models import Body
+from examsite.core import audit
+from examsite.core.exports import xlsx_bytes
+from examsite.core.pagination import paginate
+from examsite.core.tenancy import body_required
+from examsite.core.timeutil import utcnow
+from examsite.exams.forms import local_to_utc, utc_to_local
+from examsite.exams.models import Candidate
+from examsite.exams.views import qr_svg
+from examsite.extensions import db
+
+bp = Blueprint(
+    "appointments", __name__, template_folder="templates", url_prefix="/bodies/<code>/appointments"
+)
+public = Blueprint("oath", __name__, template_folder="templates", url_prefix="/oath")
+
+UPLOAD_MESSAGES = {
+    "empty": _l("文件为空。"),
+    "too_large": _l("文件超过了允许的大小。"),
+    "type": _l("只能上传 PDF 或 Word（.docx）文件。"),
+    "mismatch": _l("文件内容与扩展名不符，请上传真正的 PDF 或 Word（.docx）文件。"),
+}
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"VOTE_LABELS": VOTE_LABELS, "FORM_LABELS": FORM_LABELS}
+
+
+def _get(model: Any, body: Body, ident: int) -> Any:
+    obj = db.session.scalars(
+        select(model).where(model.id == ident, model.body_id == body.id)
+    ).first()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _xlsx(name: str, headers: list[str], rows: list[list[Any]]) -> Response:
+    return Response(
+        xlsx_bytes(headers, rows),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+    )
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+@bp.get("/")
+@body_required(ROLE_STAFF)
+def index(body: Body) -> Any:
+    """Meetings, newest first; each shows who still misses which step."""
+    page = paginate(select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.date.desc()))
+    return render_template("appointments/index.html", body=body, page=page)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@body_required(ROLE_STAFF)
+def meeting_new(body: Body) -> Any:
+    return _meeting_form(body, None)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@body_required(ROLE_STAFF)
+def meeting_edit(body: Body, meeting_id: int) -> Any:
+    return _meeting_form(body, _get(Meeting, body, meeting_id))
+
+
+def _meeting_form(body: Body, meeting: Meeting | None) -> Any:
+    form = MeetingForm(obj=meeting)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_meeting(
+                body,
+                meeting,
+                term=form.term.data or 0,
+                number=form.number.data,
+                date=form.date.data,
+                agenda=(form.agenda.data or "").strip(),
+            )
+        except services.AppointmentError as exc:
+            form.number.errors.append(str(exc))
+        else:
+            flash(_("已保存。"), "success")
+            return redirect(url_for("appointments.meeting", code=body.code, meeting_id=saved.id))
+    return render_template("appointments/meeting_form.html", body=body, form=form, meeting=meeting)
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@body_required(ROLE_STAFF)
+def meeting(body: Body, meeting_id: int) -> Any:
+    meeting_ = _get(Meeting, body, meeting_id)
+    listed = {a.candidate_id for a in meeting_.appointments}
+    available = [
+        c
+        for c in db.session.scalars(
+            select(Candidate)
+            .where(Candidate.body_id == body.id)
+            .order_by(Candidate.batch, Candidate.name)
+        )
+        if c.id not in listed
+    ]
+    return render_template(
+        "appointments/meeting.html",
+        body=body,
+        meeting=meeting_,
+        available=available,
+        confirm=ConfirmForm(),
+        test_done=services.test_done,
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/appointments")
+@body_required(ROLE_STAFF)
+def meeting_add(body: Body, meeting_id: int) -> Any:
+    meeting_ = _get(Meeting, body, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("candidate_ids") if v.isdigit()]
+    for candidate in db.session.scalars(
+        select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
+    ):
+        services.create_appointment(body, candidate, meeting_, candidate.proposed_post)
+    flash(_("已添加 %(n)s 人。", n=len(ids)), "success")
+    return redirect(url_for("appointments.meeting", code=body.code, meeting_id=meeting_.id))
+
+
+@bp.get("/meetings/<int:meeting_id>/export.xlsx")
+@body_required(ROLE_STAFF)
+def meeting_export(body: Body, meeting_id: int) -> Response:
+    meeting_ = _get(Meeting, body, meeting_id)
+    rows = [
+        [
+            a.candidate.name,
+            a.candidate.masked_id,
+            a.candidate.work_unit,
+            a.proposed_post,
+            "已通过"
+            if a.test_attempt_id
+            else ("免考：" + a.exemption_reason if a.exemption_reason else "未考"),
+            "已发言" if a.statement and a.statement.delivered else "未发言",
+            str(VOTE_LABELS[a.vote]),
+            "已宣誓" if any(p.checked_in_at for p in a.oaths) else "未宣誓",
+        ]
+        for a in meeting_.appointments
+    ]
+    audit.record("appointment.export", target=meeting_, body=body, what="meeting")
+    db.session.commit()
+    return _xlsx(
+        f"meeting-{meeting_.id}",
+        [
+            "姓名",
+            "身份证号",
+            "工作单位",
+            "拟任职务",
+            "法律知识考试",
+            "表态发言",
+            "表决结果",
+            "宪法宣誓",
+        ],
+        rows,
+    )
+
+
+# --------------------------------------------------------------------------- one appointment
+
+
+@bp.get("/<int:appointment_id>")
+@body_required(ROLE_STAFF)
+def appointment(body: Body, appointment_id: int) -> Any:
+    """A person's timeline: test, statement, vote, oath, each with its date and evidence."""
+    record = _get(Appointment, body, appointment_id)
+    statement_form = StatementForm(obj=record.statement)
+    return render_template(
+        "appointments/appointment.html",
+        body=body,
+        record=record,
+        vote_form=VoteForm(vote=record.vote, vote_date=record.vote_date or date.today()),
+        exempt_form=ExemptForm(),
+        statement_form=statement_form,
+        passed=services.passed_attempt(record.candidate),
+        test_done=services.test_done(record),
+        is_admin=current_user.has_role(ROLE_BODY_ADMIN),
+    )
+
+
+def _back(body: Body, record: Appointment) -> Any:
+    return redirect(url_for("appointments.appointment", code=body.code, appointment_id=record.id))
+
+
+@bp.post("/<int:appointment_id>/exempt")
+@body_required(ROLE_BODY_ADMIN)
+def exempt(body: Body, appointment_id: int) -> Any:
+    record = _get(Appointment, body, appointment_id)
+    form = ExemptForm()
+    if not form.validate_on_submit():
+        flash(_("请填写免考理由。"), "error")
+    else:
+        services.exempt(record, form.reason.data or "", current_user)
+        flash(_("已记录免考。"), "success")
+    return _back(body, record)
+
+
+@bp.post("/<int:appointment_id>/vote")
+@body_required(ROLE_STAFF)
+def vote(body: Body, appointment_id: int) -> Any:
+    record = _get(Appointment, body, appointment_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        flash(_("请选择表决结果并填写日期。"), "error")
+        return _back(body, record)
+    try:
+        services.record_vote(record, form.vote.data or "", form.vote_date.data or date.today())
+    except services.AppointmentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("已记录表决结果。"), "success")
+    return _back(body, record)
+
+
+@bp.post("/<int:appointment_id>/statement")
+@body_required(ROLE_STAFF)
+def statement(body: Body, appointment_id: int) -> Any:
+    record = _get(Appointment, body, appointment_id)
+    form = StatementForm()
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+        return _back(body, record)
+    upload = None
+    if form.file.data and getattr(form.file.data, "filename", ""):
+        limit = int(current_app.config["EXAMSITE_MAX_UPLOAD_MB"]) * 1024 * 1024
+        upload = (form.file.data.filename, form.file.data.read(limit + 1))
+    try:
+        services.save_statement(
+            record,
+            order=form.order.data or 0,
+            delivered=bool(form.delivered.data),
+            delivered_on=form.delivered_on.data,
+            text=form.text.data or "",
+            upload=upload,
+            instance_path=current_app.instance_path,
+            max_bytes=int(current_app.config["EXAMSITE_MAX_UPLOAD_MB"]) * 1024 * 1024,
+        )
+    except UploadError as exc:
+        flash(str(UPLOAD_MESSAGES[exc.code]), "error")
+    else:
+        flash(_("已保存表态发言记录。"), "success")
+    return _back(body, record)
+
+
+@bp.get("/<int:appointment_id>/statement/file")
+@body_required(ROLE_STAFF)
+def statement_file(body: Body, appointment_id: int) -> Any:
+    """The statement file, only to the body's staff, never from the web root."""
+    record = _get(Appointment, body, appointment_id)
+    stmt = record.statement
+    if stmt is None or not stmt.file_path:
+        abort(404)
+    path = services.upload_dir(current_app.instance_path) / stmt.file_path
+    if not path.is_file():
+        abort(404)
+    audit.record("statement.download", target=record, file=stmt.file_name)
+    db.session.commit()
+    return send_file(
+        path,
+        mimetype=ALLOWED[stmt.file_type],
+        as_attachment=True,
+        download_name=stmt.file_name or path.name,
+    )
+
+
+@bp.get("/statements.xlsx")
+@body_required(ROLE_STAFF)
+def statements_export(body: Body) -> Response:
+    rows = [
+        [
+            s.appointment.candidate.name,
+            s.appointment.proposed_post,
+            f"第{s.appointment.meeting.number}次会议" if s.appointment.meeting else "",
+            s.order,
+            "是" if s.delivered else "否",
+            s.delivered_on.isoformat() if s.delivered_on else "",
+            "有" if s.file_path else "",
+        ]
+        for s in db.session.scalars(
+            select(Statement).where(Statement.body_id == body.id).order_by(Statement.id)
+        )
+    ]
+    audit.record("appointment.export", target=body, body=body, what="statements")
+    db.session.commit()
+    return _xlsx(
+        "statements",
+        ["姓名", "拟任职务", "会议", "发言顺序", "已发言", "发言日期", "发言稿文件"],
+        rows,
+    )
+
+
+# --------------------------------------------------------------------------- ceremonies
+
+
+@bp.get("/ceremonies")
+@body_required(ROLE_STAFF)
+def ceremonies(body: Body) -> Any:
+    page = paginate(
+        select(Ceremony).where(Ceremony.body_id == body.id).order_by(Ceremony.starts_at.desc())
+    )
+    return render_template("appointments/ceremonies.html", body=body, page=page)
+
+
+@bp.route("/ceremonies/new", methods=["GET", "POST"])
+@body_required(ROLE_STAFF)
+def ceremony_new(body: Body) -> Any:
+    form = CeremonyForm()
+    if form.validate_on_submit():
+        try:
+            saved = services.save_ceremony(
+                body,
+                None,
+                title=(form.title.data or "").strip(),
+                starts_at=local_to_utc(form.starts_at.data),
+                ends_at=local_to_utc(form.ends_at.data),
+                venue=(form.venue.data or "").strip(),
+                form=form.form.data,
+                leader=(form.leader.data or "").strip(),
+            )
+        except services.AppointmentError as exc:
+            form.ends_at.errors.append(str(exc))
+        else:
+            return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=saved.id))
+    return render_template("appointments/ceremony_form.html", body=body, form=form)
+
+
+@bp.get("/ceremonies/<int:ceremony_id>")
+@body_required(ROLE_STAFF)
+def ceremony(body: Body, ceremony_id: int) -> Any:
+    """The ceremony: its QR code for check-in, participants and attendance."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    present = {p.appointment_id for p in ceremony_.participants}
+    sworn = set(
+        db.session.scalars(
+            select(CeremonyParticipant.appointment_id).where(
+                CeremonyParticipant.body_id == body.id,
+                CeremonyParticipant.checked_in_at.is_not(None),
+            )
+        )
+    )
+    candidates = [
+        a
+        for a in db.session.scalars(
+            select(Appointment).where(
+                Appointment.body_id == body.id, Appointment.vote == VOTE_APPOINTED
+            )
+        )
+        if a.id not in present and a.id not in sworn
+    ]
+    url = url_for("oath.check_in", check_code=ceremony_.check_in_code, _external=True)
+    return render_template(
+        "appointments/ceremony.html",
+        body=body,
+        ceremony=ceremony_,
+        candidates=candidates,
+        qr=qr_svg(url, box=8),
+        check_in_url=url,
+        confirm=ConfirmForm(),
+        is_open=utcnow() <= ceremony_.ends_at,
+    )
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/participants")
+@body_required(ROLE_STAFF)
+def ceremony_add(body: Body, ceremony_id: int) -> Any:
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("appointment_ids") if v.isdigit()]
+    chosen = list(
+        db.session.scalars(
+            select(Appointment).where(Appointment.body_id == body.id, Appointment.id.in_(ids))
+        )
+    )
+    try:
+        added = services.add_participants(ceremony_, chosen)
+    except services.AppointmentError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("已添加 %(n)s 人。", n=added), "success")
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/attendance/<int:participant_id>")
+@body_required(ROLE_STAFF)
+def ceremony_attendance(body: Body, ceremony_id: int, participant_id: int) -> Any:
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    participant = next((p for p in ceremony_.participants if p.id == participant_id), None)
+    if participant is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_attendance(participant, participant.checked_in_at is None)
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/sheet")
+@body_required(ROLE_STAFF)
+def ceremony_sheet(body: Body, ceremony_id: int) -> Any:
+    """The printable sign-in sheet, with each person's QR code for staff to scan."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    rows = [
+        (
+            p,
+            qr_svg(
+                url_for(
+                    "appointments.ceremony_scan",
+                    code=body.code,
+                    ceremony_id=ceremony_.id,
+                    t=p.token,
+                    _external=True,
+                ),
+                box=3,
+            ),
+        )
+        for p in ceremony_.participants
+    ]
+    return render_template("appointments/sheet.html", body=body, ceremony=ceremony_, rows=rows)
+
+
+@bp.route("/ceremonies/<int:ceremony_id>/scan", methods=["GET", "POST"])
+@body_required(ROLE_STAFF)
+def ceremony_scan(body: Body, ceremony_id: int) -> Any:
+    """Staff scanned a personal QR code: confirm, then record the check-in."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    token = request.values.get("t", "")
+    participant = next((p for p in ceremony_.participants if p.token == token), None)
+    if participant is None:
+        abort(404)
+    result = None
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        result = services.check_in_token(ceremony_, token)
+    return render_template(
+        "appointments/scan.html",
+        body=body,
+        ceremony=ceremony_,
+        participant=participant,
+        result=result,
+        confirm=ConfirmForm(),
+        token=token,
+    )
+
+
+def _local_text(value: Any) -> str:
+    local = utc_to_local(value)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/export.xlsx")
+@body_required(ROLE_STAFF)
+def ceremony_export(body: Body, ceremony_id: int) -> Response:
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    rows = [
+        [
+            p.appointment.candidate.name,
+            p.appointment.proposed_post,
+            "出席" if p.checked_in_at else "未出席",
+            _local_text(p.checked_in_at),
+            {"self": "手机签到", "staff": "工作人员扫码", "manual": "签到表"}.get(
+                p.check_in_method, ""
+            ),
+        ]
+        for p in ceremony_.participants
+    ]
+    audit.record("appointment.export", target=ceremony_, body=body, what="oath attendance")
+    db.session.commit()
+    return _xlsx(f"oath-{ceremony_.id}", ["姓名", "职务", "出席", "签到时间", "签到方式"], rows)
+
+
+# --------------------------------------------------------------------------- rules and figures
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@body_required(ROLE_BODY_ADMIN)
+def rules(body: Body) -> Any:
+    current = services.rules_for(body)
+    form = RulesForm(obj=current)
+    if form.validate_on_submit():
+        services.save_rules(
+            body,
+            require_test=bool(form.require_test.data),
+            require_appointed_for_oath=bool(form.require_appointed_for_oath.data),
+        )
+        flash(_("已保存。"), "success")
+        return redirect(url_for("appointments.rules", code=body.code))
+    return render_template("appointments/rules.html", body=body, form=form)
+
+
+@bp.get("/figures")
+@body_required(ROLE_STAFF)
+def figures(body: Body) -> Any:
+    """The year's (or any period's) counts for the annual work report."""
+    form = PeriodForm(request.args)
+    today = date.today()
+    start = form.start.data if form.validate() and form.start.data else date(today.year, 1, 1)
+    end = form.end.data if form.end.data else date(today.year, 12, 31)
+    result = services.figures([body.id], start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if request.args.get("format") == "xlsx":
+        labels = [
+            "起始日期",
+            "截止日期",
+            "举行考试场次",
+            "参加考试人数",
+            "考试合格人数",
+            "任前表态发言",
+            "宪法宣誓仪式",
+            "宣誓人数",
+            "任命人数",
+        ]
+        return _xlsx(
+            "figures",
+            labels,
+            [
+                [
+                    start.isoformat(),
+                    end.isoformat(),
+                    result.tests_held,
+                    result.candidates_tested,
+                    result.candidates_passed,
+                    result.statements_delivered,
+                    result.ceremonies_held,
+                    result.persons_sworn_in,
+                    result.appointed,
+                ]
+            ],
+        )
+    return render_template(
+        "appointments/figures.html", body=body, form=form, result=result, start=start, end=end
+    )
+
+
+# --------------------------------------------------------------------------- public check-in
+
+
+@public.route("/<check_code>", methods=["GET", "POST"])
+def check_in(check_code: str) -> Any:
+    """A participant's phone: the ceremony's QR code leads here; confirm with the ID tail."""
+    ceremony_ = db.session.scalars(
+        select(Ceremony).where(Ceremony.check_in_code == check_code.upper())
+    ).first()
+    if ceremony_ is None:
+        abort(404)
+    form = CheckInForm()
+    result = None
+    if form.validate_on_submit():
+        result = services.check_in_self(ceremony_, form.id_tail.data or "")
+    closed = utcnow() > ceremony_.ends_at
+    return render_template(
+        "appointments/check_in.html", ceremony=ceremony_, form=form, result=result, closed=closed
+    )

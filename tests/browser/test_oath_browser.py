@@ -1,0 +1,74 @@
+"""In a real browser, phone-sized: a participant checks in to an oath ceremony."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from examsite.appointments import services
+from examsite.appointments.models import CeremonyParticipant
+from examsite.auth.models import User
+from examsite.bodies.models import Body
+from examsite.core.timeutil import utcnow
+from examsite.exams.domain import idcard
+from examsite.exams.models import Candidate
+from examsite.extensions import db
+from tests.fixtures.exams import make_id
+
+pytestmark = pytest.mark.browser
+
+
+def test_participant_checks_in_from_a_phone(live_server, chromium):
+    app, base = live_server.app, live_server.url
+    with app.app_context():
+        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
+        person = Candidate(body_id=east.id, name="宣誓人甲", id_number=make_id(777))
+        db.session.add(person)
+        db.session.commit()
+        meeting = services.save_meeting(east, None, term=9, number=99, date=date.today(), agenda="")
+        record = services.create_appointment(east, person, meeting, "局长")
+        services.exempt(record, "测试免考", db.session.scalars(select(User)).first())
+        services.record_vote(record, "appointed", date.today())
+        now = utcnow()
+        ceremony = services.save_ceremony(
+            east,
+            None,
+            title="手机签到测试",
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=1),
+            venue="会议室",
+            form="single",
+            leader="主任",
+        )
+        services.add_participants(ceremony, [record])
+        code, ceremony_id = ceremony.check_in_code, ceremony.id
+        tail = idcard.tail6(person.id_number)
+
+    phone_context = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    phone = phone_context.new_page()
+    phone.goto(f"{base}/oath/{code}")
+    expect(phone.get_by_role("heading", name="宪法宣誓签到")).to_be_visible()
+    field = phone.get_by_label("身份证号后 6 位")
+    expect(field).to_be_visible()
+    box = field.bounding_box()
+    assert box is not None and box["width"] > 250  # a comfortable target on a phone
+    field.fill(tail)
+    phone.get_by_role("button", name="签到").tap()
+    expect(phone.get_by_text("签到成功")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone_context.close()
+
+    with app.app_context():
+        participant = db.session.scalars(
+            select(CeremonyParticipant).where(CeremonyParticipant.ceremony_id == ceremony_id)
+        ).one()
+        assert participant.checked_in_at is not None and participant.check_in_method == "self"
