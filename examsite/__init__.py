@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from examsite.exams.candidate_views import bp as exam_bp
     from examsite.exams.views import bp as exams_bp
     from examsite.invigilation.views import bp as invigilation_bp
+    from examsite.reports.views import bp as reports_bp
 
     init_web(app)
     for bp in (
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
         invigilation_bp,
         appointments_bp,
         oath_bp,
+        reports_bp,
         dashboard_bp,
     ):
         app.register_blueprint(bp)

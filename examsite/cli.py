@@ -11,9 +11,11 @@ def register_cli(app: Flask) -> None:
     from examsite.bodies.cli import bodies
     from examsite.demo import demo
     from examsite.exams.cli import exams
+    from examsite.reports.cli import reports
 
     app.cli.add_command(bodies)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(questions)
     app.cli.add_command(exams)
+    app.cli.add_command(reports)

@@ -78,6 +78,13 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "EXAMSITE_SAVE_GRACE_SECONDS": _env_int("EXAMSITE_SAVE_GRACE_SECONDS", 10),
         "EXAMSITE_PROXY_COUNT": _env_int("EXAMSITE_PROXY_COUNT", 0),
         "EXAMSITE_PAGE_SIZE": _env_int("EXAMSITE_PAGE_SIZE", 20),
+        # Report reminders by e-mail (flask reports remind); off when no host is set.
+        "EXAMSITE_SMTP_HOST": os.environ.get("EXAMSITE_SMTP_HOST", ""),
+        "EXAMSITE_SMTP_PORT": _env_int("EXAMSITE_SMTP_PORT", 25),
+        "EXAMSITE_SMTP_USER": os.environ.get("EXAMSITE_SMTP_USER", ""),
+        "EXAMSITE_SMTP_PASSWORD": os.environ.get("EXAMSITE_SMTP_PASSWORD", ""),
+        "EXAMSITE_SMTP_STARTTLS": _env_bool("EXAMSITE_SMTP_STARTTLS", False),
+        "EXAMSITE_SMTP_FROM": os.environ.get("EXAMSITE_SMTP_FROM", "examsite@localhost"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("EXAMSITE_TIMEZONE", "Asia/Shanghai"),
         "EXAMSITE_LANGUAGES": {"zh_CN": "中文", "en": "English"},

@@ -14,6 +14,14 @@ from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
 from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
 from examsite.invigilation.models import Incident, PaperEntry
+from examsite.reports.models import (
+    Rectification,
+    ReminderLog,
+    ReportPlan,
+    ReportSettings,
+    ReportSubject,
+    Term,
+)
 
 __all__ = [
     "Answer",
@@ -33,7 +41,13 @@ __all__ = [
     "PaperTemplate",
     "Question",
     "QuestionRevision",
+    "Rectification",
+    "ReminderLog",
+    "ReportPlan",
+    "ReportSettings",
+    "ReportSubject",
     "Sitting",
     "Statement",
+    "Term",
     "User",
 ]

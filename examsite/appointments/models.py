@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.auth.models import User
@@ -39,6 +39,8 @@ class Meeting(Model):
     date: Mapped[date]
     #: The appointment items on the agenda (任免事项), free text.
     agenda: Mapped[str] = mapped_column(Text, default="")
+    #: A cancelled meeting keeps its record; reports scheduled for it are flagged.
+    cancelled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     appointments: Mapped[list[Appointment]] = relationship(
@@ -77,6 +79,8 @@ class Appointment(Model):
     exempted_at: Mapped[datetime | None]
     vote: Mapped[str] = mapped_column(String(16), default=VOTE_PENDING)
     vote_date: Mapped[date | None]
+    #: The day the person left the post (离任); they stop being a report subject.
+    left_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     body: Mapped[Body] = relationship()

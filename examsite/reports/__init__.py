@@ -1,0 +1,1 @@
+"""Post-appointment performance reports: plans, schedules, votes, rectification, coverage."""

@@ -1,0 +1,117 @@
+"""Forms for terms, plans, scheduling, recording reports, votes and rectification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from examsite.core.forms import select_choices
+from examsite.exams.forms import CATEGORY_CHOICES
+
+MODE_LABELS = {"oral": _l("口头报告"), "written": _l("书面报告")}
+MODE_CHOICES = select_choices(MODE_LABELS.items())
+
+
+class TermForm(FlaskForm):
+    number = IntegerField(
+        _l("第几届"), validators=[DataRequired(_l("请填写届次。")), NumberRange(min=1, max=99)]
+    )
+    starts_on = DateField(_l("开始日期"), validators=[DataRequired(_l("请填写开始日期。"))])
+    ends_on = DateField(_l("结束日期"), validators=[DataRequired(_l("请填写结束日期。"))])
+
+    def validate_ends_on(self, field: Any) -> None:
+        if self.starts_on.data and field.data and field.data <= self.starts_on.data:
+            raise ValidationError(_l("结束日期必须晚于开始日期。"))
+
+
+class PlanForm(FlaskForm):
+    name = StringField(
+        _l("计划名称"),
+        validators=[DataRequired(_l("请填写名称。")), Length(max=200)],
+        description=_l("例如：政府组成部门负责人，每届一次，口头报告"),
+    )
+    mode = SelectField(_l("报告方式"), choices=MODE_CHOICES)
+    post_categories = SelectMultipleField(
+        _l("职务类别"),
+        choices=CATEGORY_CHOICES,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+        description=_l("不选表示所有类别。"),
+    )
+    post_keyword = StringField(
+        _l("职务包含"), validators=[Length(max=50)], description=_l("例如：局长；留空表示不限。")
+    )
+
+
+class ProposeForm(FlaskForm):
+    max_per_meeting = IntegerField(
+        _l("每次会议最多口头报告人数"),
+        default=4,
+        validators=[DataRequired(), NumberRange(min=1, max=50)],
+    )
+    deadline = DateField(_l("完成全覆盖的日期"), validators=[DataRequired(_l("请填写日期。"))])
+
+
+class ReportForm(FlaskForm):
+    delivered_on = DateField(_l("报告日期"), validators=[DataRequired(_l("请填写报告日期。"))])
+    mode = SelectField(_l("报告方式"), choices=MODE_CHOICES)
+    guidance = TextAreaField(_l("指导意见与备注"), render_kw={"rows": 3})
+    file = FileField(_l("报告文件"), description=_l("PDF 或 Word（.docx）。"))
+
+
+class VoteForm(FlaskForm):
+    present = IntegerField(
+        _l("出席人数"), validators=[DataRequired(_l("请填写出席人数。")), NumberRange(min=1)]
+    )
+    satisfied = IntegerField(_l("满意"), default=0, validators=[Optional(), NumberRange(min=0)])
+    basically = IntegerField(_l("基本满意"), default=0, validators=[Optional(), NumberRange(min=0)])
+    unsatisfied = IntegerField(_l("不满意"), default=0, validators=[Optional(), NumberRange(min=0)])
+
+
+class RectificationForm(FlaskForm):
+    actions = TextAreaField(
+        _l("整改要求"), validators=[DataRequired(_l("请填写整改要求。"))], render_kw={"rows": 3}
+    )
+    due_on = DateField(_l("整改期限"), validators=[DataRequired(_l("请填写整改期限。"))])
+
+
+class FollowUpForm(FlaskForm):
+    follow_up = TextAreaField(
+        _l("整改情况报告"), validators=[DataRequired(_l("请填写整改情况。"))], render_kw={"rows": 3}
+    )
+    follow_up_on = DateField(_l("报告日期"), validators=[DataRequired(_l("请填写报告日期。"))])
+    close = BooleanField(_l("整改完成，结束跟踪"))
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("理由"), validators=[DataRequired(_l("请填写理由。")), Length(max=300)])
+
+
+class SettingsForm(FlaskForm):
+    threshold_percent = IntegerField(
+        _l("满意票（满意 + 基本满意）须超过出席人数的百分之几"),
+        default=50,
+        validators=[DataRequired(), NumberRange(min=1, max=99)],
+    )
+    reminder_email = StringField(
+        _l("提醒邮件接收地址"),
+        validators=[
+            Optional(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮件地址格式不正确。")),
+        ],
+    )
