@@ -139,7 +139,7 @@ def check_invariants(
         subject = by_id[placement.subject_id]
         limit = subject_limit(subject, deadline)
         if subject.mode == ORAL:
-            assert placement.due is None
+            assert placement.due is None and placement.meeting_id is not None
             meeting = meeting_by_id[placement.meeting_id]
             assert not meeting.cancelled
             assert subject.available_from <= meeting.date <= limit <= deadline
@@ -160,14 +160,13 @@ def check_invariants(
         subject = by_id[problem.subject_id]
         if subject.mode == ORAL and subject.fixed_meeting_id is not None:
             assert problem.code == FIXED_CONFLICT
-            meeting = meeting_by_id.get(subject.fixed_meeting_id)
-            valid = (
-                meeting is not None
-                and not meeting.cancelled
-                and subject.available_from <= meeting.date <= subject_limit(subject, deadline)
-            )
-            if valid:  # only allowed when confirmed reports alone fill the meeting
-                assert loads[meeting.id] == cap
+            fixed_meeting = meeting_by_id.get(subject.fixed_meeting_id)
+            if (
+                fixed_meeting is not None
+                and not fixed_meeting.cancelled
+                and subject.available_from <= fixed_meeting.date <= subject_limit(subject, deadline)
+            ):  # only allowed when confirmed reports alone fill the meeting
+                assert loads[fixed_meeting.id] == cap
         elif subject.mode == ORAL:
             options = usable(subject, meetings, deadline, today)
             if options:
@@ -187,7 +186,7 @@ def brute_force_oral(
 ) -> int:
     """Most oral subjects any assignment can place (confirmed ones kept up to the cap)."""
     by_id = {m.id: m for m in meetings}
-    fixed = Counter()
+    fixed: Counter[int] = Counter()
     flexible = []
     for subject in subjects:
         if subject.fixed_meeting_id is None:
@@ -219,12 +218,12 @@ def brute_force_oral(
     return sum(kept.values()) + best
 
 
-def oral(subject_id: int, start: int = 0, until: int | None = None, **kw: object) -> Subject:
-    return Subject(subject_id, ORAL, day(start), None if until is None else day(until), **kw)
+def oral(subject_id: int) -> Subject:
+    return Subject(subject_id, ORAL, day(0), None)
 
 
-def written(subject_id: int, start: int = 0, until: int | None = None, **kw: object) -> Subject:
-    return Subject(subject_id, WRITTEN, day(start), None if until is None else day(until), **kw)
+def written(subject_id: int, until: int | None) -> Subject:
+    return Subject(subject_id, WRITTEN, day(0), None if until is None else day(until))
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -237,8 +236,39 @@ def test_invariants(instance: tuple[list[Subject], list[MeetingSlot], dict]) -> 
     check_invariants(subjects, meetings, kwargs, propose_schedule(subjects, meetings, **kwargs))
 
 
+@st.composite
+def dense_oral(
+    draw: st.DrawFn, max_meetings: int = 4, max_subjects: int = 6, caps: tuple[int, int] = (1, 2)
+) -> tuple[list[Subject], list[MeetingSlot], dict]:
+    """Oral cases where windows are runs of meetings, so subjects compete for seats."""
+    count = draw(st.integers(1, max_meetings))
+    meetings = [
+        MeetingSlot(i, day(10 * i), cancelled=draw(st.integers(0, 5)) == 0)
+        for i in range(1, count + 1)
+    ]
+    ids = draw(st.lists(st.integers(1, 99), min_size=1, max_size=max_subjects, unique=True))
+    subjects = []
+    for subject_id in ids:
+        first = draw(st.integers(0, count))
+        last = draw(st.integers(first, count + 1))  # count + 1: to the end of the term
+        fixed = draw(st.sampled_from([None] * 5 + [m.id for m in meetings]))
+        until = None if last > count else day(10 * last + 5)
+        subjects.append(Subject(subject_id, ORAL, day(10 * first - 5), until, fixed))
+    kwargs = {
+        "max_oral_per_meeting": draw(st.integers(*caps)),
+        "deadline": day(10 * count + draw(st.sampled_from([5, 5, -5]))),
+        "today": day(draw(st.sampled_from([0, 0, 15]))),
+    }
+    return subjects, meetings, kwargs
+
+
 @FAST
-@given(instances(max_subjects=6, max_meetings=4, horizon=20, modes=(ORAL,), caps=(1, 2)))
+@given(
+    st.one_of(
+        dense_oral(),
+        instances(max_subjects=6, max_meetings=4, horizon=20, modes=(ORAL,), caps=(1, 2)),
+    )
+)
 def test_matches_brute_force(instance: tuple[list[Subject], list[MeetingSlot], dict]) -> None:
     subjects, meetings, kwargs = instance
     schedule = propose_schedule(subjects, meetings, **kwargs)
@@ -251,8 +281,45 @@ def test_matches_brute_force(instance: tuple[list[Subject], list[MeetingSlot], d
     assert schedule.feasible == (best == len(subjects))
 
 
+@st.composite
+def planted_full(draw: st.DrawFn) -> tuple[list[Subject], list[MeetingSlot], dict]:
+    """Bigger oral cases filling (nearly) every seat, built around a known full assignment."""
+    count = draw(st.integers(2, 6))
+    cap = draw(st.integers(2, 3))
+    meetings = [MeetingSlot(i, day(10 * i)) for i in range(1, count + 1)]
+    seats = [i for i in range(1, count + 1) for _ in range(cap)]
+    seats = seats[: len(seats) - draw(st.integers(0, 1))]
+    ids = draw(st.permutations(range(1, len(seats) + 1)))
+    subjects = []
+    for subject_id, seat in zip(ids, seats, strict=True):
+        first = draw(st.integers(1, seat))
+        last = draw(st.integers(seat, count + 1))
+        fixed = seat if draw(st.integers(0, 5)) == 0 else None
+        until = None if last > count else day(10 * last + 5)
+        subjects.append(Subject(subject_id, ORAL, day(10 * first - 5), until, fixed))
+    kwargs = {"max_oral_per_meeting": cap, "deadline": day(10 * count + 5), "today": day(0)}
+    return subjects, meetings, kwargs
+
+
 @FAST
-@given(instances(max_subjects=12, max_meetings=6, horizon=40, modes=(ORAL,), caps=(1, 5)))
+@given(planted_full())
+def test_planted_full_assignment_is_found(
+    instance: tuple[list[Subject], list[MeetingSlot], dict],
+) -> None:
+    # "Earliest deadline first, each to the least loaded meeting" fails some of these.
+    subjects, meetings, kwargs = instance
+    schedule = propose_schedule(subjects, meetings, **kwargs)
+    check_invariants(subjects, meetings, kwargs, schedule)
+    assert schedule.feasible
+
+
+@FAST
+@given(
+    st.one_of(
+        dense_oral(max_meetings=6, max_subjects=16, caps=(1, 5)),
+        instances(max_subjects=12, max_meetings=6, horizon=40, modes=(ORAL,), caps=(1, 5)),
+    )
+)
 def test_oral_load_is_locally_balanced(
     instance: tuple[list[Subject], list[MeetingSlot], dict],
 ) -> None:
@@ -262,7 +329,7 @@ def test_oral_load_is_locally_balanced(
     by_id = {s.id: s for s in subjects}
     for placement in schedule.placements:
         subject = by_id[placement.subject_id]
-        if subject.fixed_meeting_id is not None:
+        if subject.fixed_meeting_id is not None or placement.meeting_id is None:
             continue
         # Moving this report to another meeting of its window would not even the load out.
         for meeting in usable(subject, meetings, kwargs["deadline"], kwargs["today"]):
@@ -300,7 +367,7 @@ def test_written_spread_over_buckets(
     count: int, spacing: int, deadline_offset: int, today_offset: int
 ) -> None:
     today, deadline = day(today_offset), day(today_offset + deadline_offset)
-    subjects = [written(i, start=0, until=None if i % 2 else 400) for i in range(1, count + 1)]
+    subjects = [written(i, until=None if i % 2 else 400) for i in range(1, count + 1)]
     schedule = propose_schedule(
         subjects,
         [],
@@ -311,10 +378,12 @@ def test_written_spread_over_buckets(
     )
     assert schedule.feasible
     buckets = deadline_offset // spacing + 1
-    per_bucket = Counter((p.due - today).days // spacing for p in schedule.placements)
+    dues = [p.due for p in schedule.placements if p.due is not None]
+    assert len(dues) == count
+    assert all(today <= due <= deadline for due in dues)
+    per_bucket = Counter((due - today).days // spacing for due in dues)
     assert all(0 <= bucket < buckets for bucket in per_bucket)
     assert max(per_bucket.values(), default=0) <= math.ceil(count / buckets)
-    assert all(today <= p.due <= deadline for p in schedule.placements)
 
 
 @FAST
@@ -459,7 +528,8 @@ def test_written_due_dates_respect_the_window() -> None:
     assert [(p.subject_id, p.code) for p in schedule.problems] == [(3, NO_WINDOW)]
     dues = {p.subject_id: p.due for p in schedule.placements}
     assert dues[1] == date(2025, 3, 5)
-    assert date(2025, 11, 1) <= dues[2] <= DEADLINE
+    late = dues[2]
+    assert late is not None and date(2025, 11, 1) <= late <= DEADLINE
 
 
 def test_first_written_bucket_gives_the_full_spacing() -> None:
