@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
+from pathlib import Path
 
 ALLOWED = {
     "pdf": "application/pdf",
@@ -46,3 +48,15 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> str:
     if sniff(data) != ext:
         raise UploadError("mismatch")
     return ext
+
+
+def store_upload(folder: Path, filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
+    """Check an upload and write it under ``folder`` with a random name.
+
+    Returns (stored name, kind). Nothing is written when the check fails.
+    """
+    kind = check_upload(filename, data, max_bytes)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{kind}"
+    (folder / name).write_bytes(data)
+    return name, kind

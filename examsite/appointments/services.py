@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from examsite.appointments.files import check_upload
+from examsite.appointments.files import check_upload, store_upload
 from examsite.appointments.models import (
     VOTE_APPOINTED,
     VOTE_OUTCOMES,
@@ -187,7 +186,8 @@ def save_statement(
     max_bytes: int,
 ) -> Statement:
     """Record the statement; an uploaded file is checked before anything is written."""
-    kind = check_upload(upload[0], upload[1], max_bytes) if upload else None
+    if upload:  # checked before anything changes
+        check_upload(upload[0], upload[1], max_bytes)
     statement = appointment.statement or Statement(
         body_id=appointment.body_id, appointment=appointment
     )
@@ -195,9 +195,8 @@ def save_statement(
     statement.delivered = delivered
     statement.delivered_on = delivered_on if delivered else None
     statement.text = sanitize(text)
-    if upload and kind:
-        name = f"{uuid.uuid4().hex}.{kind}"
-        (upload_dir(instance_path) / name).write_bytes(upload[1])
+    if upload:
+        name, kind = store_upload(upload_dir(instance_path), upload[0], upload[1], max_bytes)
         statement.file_path, statement.file_name, statement.file_type = name, upload[0][:255], kind
     db.session.add(statement)
     audit.record(

@@ -48,13 +48,14 @@ from examsite.auth.forms import ConfirmForm
 from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.bodies.models import Body
 from examsite.core import audit
-from examsite.core.exports import xlsx_bytes
+from examsite.core.exports import xlsx_response
 from examsite.core.pagination import paginate
+from examsite.core.qr import qr_svg
 from examsite.core.tenancy import body_required
+from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import utcnow
 from examsite.exams.forms import local_to_utc, utc_to_local
 from examsite.exams.models import Candidate
-from examsite.exams.views import qr_svg
 from examsite.extensions import db
 
 bp = Blueprint(
@@ -73,23 +74,6 @@ UPLOAD_MESSAGES = {
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"VOTE_LABELS": VOTE_LABELS, "FORM_LABELS": FORM_LABELS}
-
-
-def _get(model: Any, body: Body, ident: int) -> Any:
-    obj = db.session.scalars(
-        select(model).where(model.id == ident, model.body_id == body.id)
-    ).first()
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _xlsx(name: str, headers: list[str], rows: list[list[Any]]) -> Response:
-    return Response(
-        xlsx_bytes(headers, rows),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
-    )
 
 
 # --------------------------------------------------------------------------- meetings
@@ -195,7 +179,7 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
     ]
     audit.record("appointment.export", target=meeting_, body=body, what="meeting")
     db.session.commit()
-    return _xlsx(
+    return xlsx_response(
         f"meeting-{meeting_.id}",
         [
             "姓名",
@@ -339,7 +323,7 @@ def statements_export(body: Body) -> Response:
     ]
     audit.record("appointment.export", target=body, body=body, what="statements")
     db.session.commit()
-    return _xlsx(
+    return xlsx_response(
         "statements",
         ["姓名", "拟任职务", "会议", "发言顺序", "已发言", "发言日期", "发言稿文件"],
         rows,
@@ -523,7 +507,9 @@ def ceremony_export(body: Body, ceremony_id: int) -> Response:
     ]
     audit.record("appointment.export", target=ceremony_, body=body, what="oath attendance")
     db.session.commit()
-    return _xlsx(f"oath-{ceremony_.id}", ["姓名", "职务", "出席", "签到时间", "签到方式"], rows)
+    return xlsx_response(
+        f"oath-{ceremony_.id}", ["姓名", "职务", "出席", "签到时间", "签到方式"], rows
+    )
 
 
 # --------------------------------------------------------------------------- rules and figures
@@ -566,7 +552,7 @@ def figures(body: Body) -> Any:
             "宣誓人数",
             "任命人数",
         ]
-        return _xlsx(
+        return xlsx_response(
             "figures",
             labels,
             [

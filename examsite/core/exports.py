@@ -33,3 +33,14 @@ def xlsx_bytes(
                 width + 2, 60
             )
     return buffer.getvalue()
+
+
+def xlsx_response(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
+    """An .xlsx download (escaped) named ``<name>.xlsx``."""
+    from flask import Response
+
+    return Response(
+        xlsx_bytes(headers, rows),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+    )

@@ -107,3 +107,12 @@ def role_required(role: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def get_in_body_or_404(model: type[T], body: Body, ident: Any) -> T:
+    """A row of a body-owned model by id, only if it belongs to this body; otherwise 404."""
+    stmt = select(model).where(model.id == ident, model.body_id == body.id)  # type: ignore[attr-defined]
+    obj = db.session.scalars(stmt).first()
+    if obj is None:
+        abort(404)
+    return obj

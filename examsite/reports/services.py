@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from examsite.appointments.files import check_upload
+from examsite.appointments.files import check_upload, store_upload
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
 from examsite.bodies.models import Body
 from examsite.core import audit
@@ -276,15 +275,14 @@ def record_report(
     instance_path: str,
     max_bytes: int,
 ) -> None:
-    kind = check_upload(upload[0], upload[1], max_bytes) if upload else None
+    if upload:  # checked before anything changes
+        check_upload(upload[0], upload[1], max_bytes)
     if mode not in MODES:
         raise ReportError(_("报告方式无效。"))
     subject.delivered_on, subject.mode, subject.guidance = delivered_on, mode, guidance.strip()
-    if upload and kind:
+    if upload:
         folder = Path(instance_path) / "uploads" / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{uuid.uuid4().hex}.{kind}"
-        (folder / name).write_bytes(upload[1])
+        name, kind = store_upload(folder, upload[0], upload[1], max_bytes)
         subject.file_path, subject.file_name, subject.file_type = name, upload[0][:255], kind
     audit.record("report.record", target=subject, delivered=delivered_on.isoformat(), mode=mode)
     db.session.commit()

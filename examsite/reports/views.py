@@ -31,8 +31,9 @@ from examsite.appointments.views import UPLOAD_MESSAGES
 from examsite.auth.forms import ConfirmForm
 from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.bodies.models import Body
-from examsite.core.exports import xlsx_bytes
+from examsite.core.exports import xlsx_response
 from examsite.core.tenancy import body_required
+from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.extensions import db
 from examsite.reports import services, voting
 from examsite.reports.forms import (
@@ -68,15 +69,6 @@ def _labels() -> dict[str, Any]:
         "due_date": services.due_date,
         "report_conflicts": services.conflicts,
     }
-
-
-def _get(model: Any, body: Body, ident: int) -> Any:
-    obj = db.session.scalars(
-        select(model).where(model.id == ident, model.body_id == body.id)
-    ).first()
-    if obj is None:
-        abort(404)
-    return obj
 
 
 @bp.get("/")
@@ -469,23 +461,15 @@ def coverage(body: Body, term_id: int) -> Any:
                 select(ReportSubject).where(ReportSubject.term_id == term_.id)
             )
         ]
-        return Response(
-            xlsx_bytes(
-                [
-                    _("姓名"),
-                    _("职务"),
-                    _("报告方式"),
-                    _("报告日期"),
-                    _("测评结果"),
-                    _("免于报告理由"),
-                ],
-                rows,
-            ),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f"attachment; filename=coverage-term{term_.number}.xlsx"
-            },
-        )
+        headers = [
+            _("姓名"),
+            _("职务"),
+            _("报告方式"),
+            _("报告日期"),
+            _("测评结果"),
+            _("免于报告理由"),
+        ]
+        return xlsx_response(f"coverage-term{term_.number}", headers, rows)
     return render_template("reports/coverage.html", body=body, term=term_, result=result)
 
 
