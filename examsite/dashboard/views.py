@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from examsite.auth.models import ROLE_STAFF, User
+from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
 from examsite.bodies.models import Body
-from examsite.core.tenancy import role_required, scoped
+from examsite.core import audit
+from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.exports import xlsx_response
+from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
+from examsite.core.timeutil import utcnow
+from examsite.dashboard import rollout
 from examsite.extensions import db
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _chart_helpers() -> dict[str, Any]:
+    def chart_items(rows: list[rollout.BodyFigures], field: str) -> list[tuple[str, int]]:
+        return [(r.body.name, getattr(r, field)) for r in rows]
+
+    return {"chart_items": chart_items}
+
+
+audit.register_actions({"rollout.view": _l("查看区县概况")})
 
 
 @bp.get("/")
@@ -25,3 +44,167 @@ def index() -> Any:
         scoped(select(func.count(User.id)), User, current_user).where(User.active.is_(True))
     )
     return render_template("dashboard/index.html", body_count=body_count, staff_count=staff_count)
+
+
+# --------------------------------------------------------------------------- rollout and statistics
+
+SORTABLE = {
+    "code",
+    "staff",
+    "sittings",
+    "tested",
+    "pass_rate",
+    "statements",
+    "sworn",
+    "reports",
+    "coverage",
+    "last_activity",
+    "created_at",
+}
+
+
+def _visible_bodies() -> list[Body]:
+    return list(db.session.scalars(scoped(select(Body), Body, current_user).order_by(Body.code)))
+
+
+def _sort_key(field: str) -> Any:
+    def key(row: rollout.BodyFigures) -> Any:
+        if field == "code":
+            return row.body.code
+        if field == "created_at":
+            return row.body.created_at
+        value = getattr(row, field)
+        return (value is not None, value if value is not None else 0)
+
+    return key
+
+
+@bp.get("/rollout")
+@role_required(ROLE_ADMIN)
+def rollout_page() -> Any:
+    """One row per body below the municipality: is it live, is it used."""
+    level = request.args.get("level", "")
+    activity = request.args.get("activity", "")
+    bodies = [b for b in _visible_bodies() if not level or b.level == level]
+    rows = rollout.figures_by_body(bodies)
+    cutoff = utcnow() - timedelta(days=30)
+    if activity == "active":
+        rows = [r for r in rows if r.last_activity and r.last_activity >= cutoff]
+    elif activity == "inactive":
+        rows = [r for r in rows if not r.last_activity or r.last_activity < cutoff]
+    sort = request.args.get("sort", "code")
+    sort = sort if sort in SORTABLE else "code"
+    descending = request.args.get("dir", "desc" if sort != "code" else "asc") == "desc"
+    rows.sort(key=_sort_key(sort), reverse=descending)
+    return render_template(
+        "dashboard/rollout.html",
+        rows=rows,
+        totals=rollout.totals(rows),
+        sort=sort,
+        descending=descending,
+        level=level,
+        activity=activity,
+        chart_max=max([r.tested for r in rows] or [0]) or 1,
+    )
+
+
+@bp.get("/rollout/<code>")
+@role_required(ROLE_ADMIN)
+def rollout_body(code: str) -> Any:
+    """A read-only look at one body's figures and recent activity (the view is audited)."""
+    body = body_for_code_or_404(code, current_user)
+    (row,) = rollout.figures_by_body([body])
+    recent = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.body_id == body.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(20)
+    ).all()
+    audit.record("rollout.view", target=body, body=body)
+    db.session.commit()
+    return render_template(
+        "dashboard/rollout_body.html", body=body, row=row, recent=recent, labels=ACTION_LABELS
+    )
+
+
+@bp.get("/statistics")
+@role_required(ROLE_BODY_ADMIN)
+def statistics() -> Any:
+    """The figures of annual work reports, per body and in total, for a year or any period."""
+    today = date.today()
+    year = request.args.get("year", type=int) or today.year
+    try:
+        start = (
+            date.fromisoformat(request.args["start"])
+            if request.args.get("start")
+            else date(year, 1, 1)
+        )
+        end = (
+            date.fromisoformat(request.args["end"])
+            if request.args.get("end")
+            else date(year, 12, 31)
+        )
+    except ValueError:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = rollout.figures_by_body(
+        _visible_bodies(), start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    )
+    total = rollout.totals(rows)
+    if request.args.get("format") == "xlsx":
+        headers = [
+            _("机关"),
+            _("考试场次"),
+            _("参加考试人数"),
+            _("合格人数"),
+            _("首次考试合格"),
+            _("补考后合格"),
+            _("表态发言"),
+            _("宪法宣誓人数"),
+            _("口头报告"),
+            _("书面报告"),
+            _("测评满意"),
+            _("测评不满意"),
+        ]
+        data = [
+            [
+                r.body.name,
+                r.sittings,
+                r.tested,
+                r.passed,
+                r.passed_first,
+                r.passed_makeup,
+                r.statements,
+                r.sworn,
+                r.reports_oral,
+                r.reports_written,
+                r.satisfied,
+                r.unsatisfied,
+            ]
+            for r in rows
+        ]
+        data.append(
+            [
+                _("合计"),
+                total["sittings"],
+                total["tested"],
+                total["passed"],
+                total["passed_first"],
+                total["passed_makeup"],
+                total["statements"],
+                total["sworn"],
+                total["reports_oral"],
+                total["reports_written"],
+                total["satisfied"],
+                total["unsatisfied"],
+            ]
+        )
+        return xlsx_response(f"statistics-{start}-{end}", headers, data)
+    return render_template(
+        "dashboard/statistics.html",
+        rows=rows,
+        total=total,
+        start=start,
+        end=end,
+        year=year,
+        chart_max=max([r.tested for r in rows] or [0]) or 1,
+    )

@@ -25,12 +25,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any, Final
 
-from examsite.bank.formats import detect, template
+from examsite.bank.formats import detect, tables, template
 from examsite.bank.formats.model import N_, Msg, Problem, build_problem, problem
-from examsite.bank.formats.normalize import clean_line, decode_text
+from examsite.bank.formats.normalize import clean_line
 from examsite.exams.domain import idcard
 
 __all__ = [
@@ -149,88 +148,10 @@ def parse_candidates(
 def _parse(
     filename: str, data: bytes, existing_ids: Collection[str], max_bytes: int
 ) -> CandidateParseResult:
-    ext = PurePath(filename or "").suffix.lower()
-    if not data:
-        return _failed("empty_file", N_("文件为空。"))
-    if len(data) > max_bytes:
-        return _failed(
-            "too_large", N_("文件超过大小上限 %(limit)s MB。"), limit=detect._megabytes(max_bytes)
-        )
-    if ext == ".xlsm":
-        return _failed(
-            "macros_refused",
-            N_("文件包含宏（VBA），出于安全原因拒绝导入，请另存为不含宏的 .xlsx 文件。"),
-        )
-    if ext == ".xls":
-        return _failed(
-            "unsupported_format", N_("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后再导入。")
-        )
-    rows: list[tuple[int, Sequence[str]]]
-    if ext == ".xlsx":
-        fmt = "xlsx"
-        refusal = None if not data.startswith(b"MZ") else detect._wrong_type(ext)
-        refusal = refusal or template.check_xlsx_container(data)
-        if refusal is not None:
-            return CandidateParseResult(problems=refusal.problems, format=fmt)
-        try:
-            rows = template._read_first_sheet(data)
-        except template._TooManyRows:
-            return _too_many_rows(fmt)
-        except Exception:
-            return _failed("corrupt_file", N_("Excel 文件已损坏，无法读取。"), fmt=fmt)
-    elif ext == ".csv":
-        fmt = "csv"
-        if detect._looks_binary(data):
-            return CandidateParseResult(problems=detect._wrong_type(ext).problems, format=fmt)
-        text = decode_text(data)
-        if text is None:
-            return _failed(
-                "bad_encoding", N_("文件编码无法识别，请使用 UTF-8 或 GBK 编码保存。"), fmt=fmt
-            )
-        csv_rows = _read_csv(text)
-        if isinstance(csv_rows, int):
-            return CandidateParseResult(
-                problems=[
-                    problem(
-                        "corrupt_file",
-                        N_("第 %(line)s 行：CSV 格式错误（引号不配对或单元格过长），无法读取。"),
-                        line=csv_rows,
-                    )
-                ],
-                format=fmt,
-            )
-        rows = csv_rows
-    else:
-        return _failed(
-            "unsupported_format",
-            N_("不支持的文件类型“%(ext)s”，请上传 .xlsx 或 .csv 文件。"),
-            ext=ext or filename,
-        )
-    return _parse_rows(rows, fmt, existing_ids)
-
-
-def _too_many_rows(fmt: str) -> CandidateParseResult:
-    return _failed(
-        "too_large",
-        N_("表格超过 %(limit)s 行，请拆分后分批导入。"),
-        limit=template.MAX_ROWS,
-        fmt=fmt,
-    )
-
-
-def _read_csv(text: str) -> list[tuple[int, Sequence[str]]] | int:
-    """The non-blank rows with their first physical line, or the line of a syntax error."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    rows: list[tuple[int, Sequence[str]]] = []
-    previous_end = 0
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append((previous_end + 1, row))
-            previous_end = reader.line_num
-    except csv.Error:
-        return previous_end + 1
-    return rows
+    read = tables.read_rows(filename, data, max_bytes, sniff=_sniff_delimiter)
+    if read.problems:
+        return CandidateParseResult(problems=read.problems, format=read.format)
+    return _parse_rows(read.rows, read.format, existing_ids)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -302,7 +223,12 @@ def _parse_rows(
 
     body = rows[header_at + 1 :]
     if len(body) > template.MAX_ROWS:
-        return _too_many_rows(fmt)
+        return _failed(
+            "too_large",
+            N_("表格超过 %(limit)s 行，请拆分后分批导入。"),
+            limit=template.MAX_ROWS,
+            fmt=fmt,
+        )
     existing = {idcard.normalize(number) for number in existing_ids}
     first_line: dict[str, int] = {}
     for line, row in body:
