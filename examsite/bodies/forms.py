@@ -7,7 +7,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, LEVEL_PROVINCIAL
@@ -83,3 +84,39 @@ class StaffFilterForm(FlaskForm):
         validators=[Optional()],
         default="",
     )
+
+
+class OnboardForm(FlaskForm):
+    code = StringField(
+        _l("代码"),
+        validators=[DataRequired(_l("请输入代码。")), Length(max=32)],
+        description=_l("小写字母开头，可含数字和连字符，例如 dongcheng。"),
+    )
+    name = StringField(
+        _l("名称"),
+        validators=[DataRequired(_l("请输入名称。")), Length(max=100)],
+        description=_l("例如：东城区人大常委会"),
+    )
+    parent = SelectField(_l("上级机关"))
+    username = StringField(
+        _l("首位管理员用户名"), validators=[DataRequired(_l("请输入用户名。")), Length(max=64)]
+    )
+    admin_name = StringField(
+        _l("首位管理员姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)]
+    )
+    copy_templates = BooleanField(_l("复制上级机关的试卷方案"), default=True)
+
+    def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent.choices = select_choices(parents)
+
+
+class OnboardUploadForm(FlaskForm):
+    file = FileField(
+        _l("批量接入文件"),
+        validators=[FileRequired(_l("请选择要上传的文件。"))],
+        description=_l(
+            "Excel（.xlsx）或 CSV，表头：代码、名称、上级代码、管理员用户名、管理员姓名。"
+        ),
+    )
+    copy_templates = BooleanField(_l("复制上级机关的试卷方案"), default=True)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from examsite.auth.forms import ConfirmForm
 from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, User
-from examsite.bodies import services
-from examsite.bodies.forms import BodyEditForm, BodyFilterForm, BodyForm, StaffFilterForm
+from examsite.bodies import onboarding, services
+from examsite.bodies.forms import (
+    BodyEditForm,
+    BodyFilterForm,
+    BodyForm,
+    OnboardForm,
+    OnboardUploadForm,
+    StaffFilterForm,
+)
 from examsite.bodies.models import LEVEL_COUNTY, Body
 from examsite.core.pagination import paginate
 from examsite.core.tenancy import body_required, role_required, scoped
@@ -120,3 +127,56 @@ def edit(body: Body) -> Any:
             flash(_("已保存。"), "success")
             return redirect(url_for("bodies.detail", code=body.code))
     return render_template("bodies/form.html", form=form, body=body)
+
+
+# --------------------------------------------------------------------------- onboarding
+
+
+def _allowed_parents() -> dict[str, Body]:
+    return {
+        b.code: b
+        for b in db.session.scalars(
+            scoped(select(Body), Body, current_user).where(Body.level != LEVEL_COUNTY)
+        )
+    }
+
+
+@bp.route("/bodies/onboard", methods=["GET", "POST"])
+@role_required(ROLE_ADMIN)
+def onboard() -> Any:
+    """Guided onboarding of one county, or many from one spreadsheet."""
+    form = OnboardForm(parents=_parent_choices())
+    upload = OnboardUploadForm(prefix="bulk")
+    problems: list[str] = []
+    done: list[onboarding.Onboarded] = []
+    if request.method == "GET":
+        form.parent.data = current_user.body.code
+    elif request.form.get("bulk-submit") is not None or "bulk-file" in request.files:
+        if upload.validate_on_submit():
+            limit = int(current_app.config["EXAMSITE_MAX_UPLOAD_MB"]) * 1024 * 1024
+            file = upload.file.data
+            plan = onboarding.read_file(file.filename or "", file.read(limit + 1), limit)
+            problems = plan.problems
+            if not problems:
+                try:
+                    done = onboarding.onboard(
+                        plan.rows, _allowed_parents(), bool(upload.copy_templates.data)
+                    )
+                except onboarding.OnboardingError as exc:
+                    problems = exc.problems
+    elif form.validate_on_submit():
+        row = {
+            "line": 1,
+            "code": form.code.data or "",
+            "name": form.name.data or "",
+            "parent": form.parent.data or "",
+            "username": form.username.data or "",
+            "admin_name": form.admin_name.data or "",
+        }
+        try:
+            done = onboarding.onboard([row], _allowed_parents(), bool(form.copy_templates.data))
+        except onboarding.OnboardingError as exc:
+            problems = [p.split("：", 1)[-1] for p in exc.problems]
+    if done:
+        return render_template("bodies/onboarded.html", done=done)
+    return render_template("bodies/onboard.html", form=form, upload=upload, problems=problems)

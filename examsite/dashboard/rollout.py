@@ -121,13 +121,11 @@ def figures_by_body(
         row.tested, row.passed = len(tested[body_id]), len(passed[body_id])
         row.passed_first = len(first[body_id])
         row.passed_makeup = row.passed - row.passed_first
-    day_start = start if start else None
-    day_end = end if end else None
-    statement_conds = [Statement.body_id.in_(ids), Statement.delivered.is_(True)]
-    if day_start:
-        statement_conds.append(Statement.delivered_on >= day_start)
-    if day_end:
-        statement_conds.append(Statement.delivered_on <= day_end)
+    statement_conds: list[Any] = [Statement.body_id.in_(ids), Statement.delivered.is_(True)]
+    if start:
+        statement_conds.append(Statement.delivered_on >= start)
+    if end:
+        statement_conds.append(Statement.delivered_on <= end)
     put(
         "statements",
         db.session.execute(
@@ -157,11 +155,14 @@ def figures_by_body(
     for body_id in ids:
         rows[body_id].ceremonies = len(ceremonies[body_id])
         rows[body_id].sworn = len(persons[body_id])
-    report_conds = [ReportSubject.body_id.in_(ids), ReportSubject.delivered_on.is_not(None)]
-    if day_start:
-        report_conds.append(ReportSubject.delivered_on >= day_start)
-    if day_end:
-        report_conds.append(ReportSubject.delivered_on <= day_end)
+    report_conds: list[Any] = [
+        ReportSubject.body_id.in_(ids),
+        ReportSubject.delivered_on.is_not(None),
+    ]
+    if start:
+        report_conds.append(ReportSubject.delivered_on >= start)
+    if end:
+        report_conds.append(ReportSubject.delivered_on <= end)
     for body_id, mode, outcome, n in db.session.execute(
         select(ReportSubject.body_id, ReportSubject.mode, ReportSubject.outcome, func.count())
         .where(*report_conds)
@@ -184,7 +185,7 @@ def figures_by_body(
             .group_by(ReportSubject.body_id)
         ),
     )
-    for body_id, last in db.session.execute(
+    for body_id, last in db.session.execute(  # type: ignore[assignment]
         select(AuditEvent.body_id, func.max(AuditEvent.created_at))
         .where(AuditEvent.body_id.in_(ids))
         .group_by(AuditEvent.body_id)

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from examsite.bank.formats import detect, template
 from examsite.bank.formats.model import N_, Problem, problem
@@ -26,7 +27,7 @@ class TableRead:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _fail(code: str, message: str, fmt: str = "", **params: object) -> TableRead:
+def _fail(code: str, message: str, fmt: str = "", **params: Any) -> TableRead:
     return TableRead(problems=[problem(code, message, **params)], format=fmt)
 
 

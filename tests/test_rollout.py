@@ -1,0 +1,258 @@
+"""County rollout: onboarding, the rollout dashboard and the work statistics."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from examsite.auth.models import User
+from examsite.bodies.models import Body
+from examsite.exams.models import PaperTemplate
+from examsite.extensions import db
+from tests.fixtures.factories import count
+from tests.fixtures.web import csrf_token
+from tests.test_invigilation import count_queries
+
+
+def _upload(b, text: str, name: str = "bodies.csv"):
+    return b.client.post(
+        "/bodies/onboard",
+        data={
+            "csrf_token": csrf_token(b.client, "/"),
+            "bulk-file": (io.BytesIO(text.encode()), name),
+            "bulk-copy_templates": "y",
+            "bulk-submit": "1",
+        },
+        content_type="multipart/form-data",
+    )
+
+
+HEADER = "代码,名称,上级代码,管理员用户名,管理员姓名\n"
+
+
+def test_onboard_one_county_with_its_first_admin(app, world, login_as, browser):
+    with app.app_context():
+        city = db.session.scalars(select(Body).where(Body.code == "city")).one()
+        db.session.add(
+            PaperTemplate(
+                body_id=city.id,
+                name="市标准卷",
+                sections=[{"qtype": "single", "count": 5, "points": 20}],
+            )
+        )
+        db.session.commit()
+    admin = login_as("admin")
+    r = admin.post(
+        "/bodies/onboard",
+        {
+            "code": "north",
+            "name": "北山县人大常委会",
+            "parent": "city",
+            "username": "north-admin",
+            "admin_name": "北山管理员",
+            "copy_templates": "y",
+        },
+    )
+    page = r.get_data(as_text=True)
+    password = re.search(r'data-testid="one-time-password">([^<]+)<', page).group(1)
+    assert browser.login("north-admin", password).headers["Location"] == "/account/password"
+    with app.app_context():
+        north = db.session.scalars(select(Body).where(Body.code == "north")).one()
+        assert north.parent.code == "city"
+        assert [
+            t.name
+            for t in db.session.scalars(
+                select(PaperTemplate).where(PaperTemplate.body_id == north.id)
+            )
+        ] == ["市标准卷"]
+
+
+def test_bulk_onboarding_is_all_or_nothing(app, world, login_as):
+    admin = login_as("admin")
+    bad = HEADER + "north,北山县人大常委会,city,north-admin,甲\nEast!,东城区人大常委会,nowhere,x,\n"
+    page = _upload(admin, bad).get_data(as_text=True)
+    assert "未接入任何机关" in page
+    for fragment in (
+        "第 3 行",
+        "代码“east!”",
+        "名称“东城区人大常委会”已被使用",
+        "上级代码“nowhere”",
+        "缺少管理员姓名",
+    ):
+        assert fragment in page, fragment
+    assert count(app, Body) == 3
+    dup = HEADER + "north,北山县,city,n-admin,甲\nnorth,南山县,city,s-admin,乙\n"
+    assert "与第 2 行重复" in _upload(admin, dup).get_data(as_text=True)
+    assert count(app, Body) == 3
+    good = (
+        HEADER
+        + "north,北山县人大常委会,city,north-admin,甲\nsouth,南山县人大常委会,city,south-admin,乙\n"
+    )
+    page = _upload(admin, good).get_data(as_text=True)
+    assert "已接入 2 个机关" in page and page.count('data-testid="one-time-password"') == 2
+    assert count(app, Body) == 5 and count(app, User, User.must_change_password.is_(True)) == 2
+
+
+@pytest.mark.parametrize(("name", "data"), [("x.csv", ""), ("x.exe", "MZ"), ("x.xlsx", "MZ\x90")])
+def test_bulk_onboarding_bad_files(app, world, login_as, name, data):
+    page = _upload(login_as("admin"), data, name).get_data(as_text=True)
+    assert "未接入任何机关" in page
+    assert count(app, Body) == 3
+
+
+def test_onboarding_is_for_municipal_admins(world, login_as):
+    assert login_as("east-admin").get("/bodies/onboard").status_code == 403
+
+
+def _seed(app):
+    """Known figures in 2026: east 2 sittings (3 tested: 2 passed first time, 1 after make-up),
+    west 1 sitting (2 tested, 1 passed); a 2025 sitting in east is outside the year."""
+    from tests.fixtures.exams import make_id, seed_bank
+    from examsite.exams import services as exam_services
+    from examsite.exams.models import Attempt, Candidate, Sitting
+
+    with app.app_context():
+        bodies = {b.code: b for b in db.session.scalars(select(Body))}
+        seed_bank(bodies["city"])
+        n = 0
+
+        def sitting(
+            body: Body,
+            when: datetime,
+            results: list[tuple[int, bool]],
+            makeup_of: int | None = None,
+        ) -> int:
+            template = exam_services.save_template(
+                body,
+                None,
+                name=f"卷{when}",
+                duration_minutes=30,
+                pass_mark=1,
+                sections=[{"qtype": "single", "count": 1, "points": 1}],
+                post_categories=[],
+            )
+            s = Sitting(
+                body_id=body.id,
+                title="考",
+                starts_at=when,
+                ends_at=when + timedelta(hours=1),
+                template_id=template.id,
+                status="closed",
+                makeup_of_id=makeup_of,
+            )
+            db.session.add(s)
+            db.session.flush()
+            for person, ok in results:
+                db.session.add(
+                    Attempt(
+                        body_id=body.id,
+                        sitting_id=s.id,
+                        candidate_id=person,
+                        status="graded",
+                        passed=ok,
+                        score=1 if ok else 0,
+                    )
+                )
+            db.session.commit()
+            return s.id
+
+        people = {}
+        for code in ("east", "west"):
+            for i in range(3):
+                n += 1
+                c = Candidate(
+                    body_id=bodies[code].id, name=f"{code}{i}", id_number=make_id(700 + n)
+                )
+                db.session.add(c)
+                db.session.commit()
+                people[(code, i)] = c.id
+        first = sitting(
+            bodies["east"],
+            datetime(2026, 3, 1, 2),
+            [
+                (people[("east", 0)], True),
+                (people[("east", 1)], True),
+                (people[("east", 2)], False),
+            ],
+        )
+        sitting(
+            bodies["east"], datetime(2026, 3, 8, 2), [(people[("east", 2)], True)], makeup_of=first
+        )
+        sitting(
+            bodies["west"],
+            datetime(2026, 5, 1, 2),
+            [(people[("west", 0)], True), (people[("west", 1)], False)],
+        )
+        sitting(bodies["east"], datetime(2025, 5, 1, 2), [(people[("east", 0)], True)])
+
+
+def test_statistics_on_known_figures(app, world, login_as):
+    _seed(app)
+    page = (
+        login_as("admin").get("/statistics?start=2026-01-01&end=2026-12-31").get_data(as_text=True)
+    )
+    assert re.search(r'data-testid="total-sittings">3<', page)
+    assert re.search(r'data-testid="total-tested">5<', page)
+    assert re.search(r'data-testid="total-passed">4<', page)
+    from examsite.dashboard import rollout
+
+    with app.app_context():
+        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
+        (row,) = rollout.figures_by_body([east], date(2026, 1, 1), date(2026, 12, 31))
+        assert (row.sittings, row.tested, row.passed, row.passed_first, row.passed_makeup) == (
+            2,
+            3,
+            3,
+            2,
+            1,
+        )
+    sheet = login_as("admin").get("/statistics?start=2026-01-01&end=2026-12-31&format=xlsx")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
+
+
+def test_county_admin_statistics_cover_only_its_county(app, world, login_as):
+    _seed(app)
+    page = (
+        login_as("east-admin")
+        .get("/statistics?start=2026-01-01&end=2026-12-31")
+        .get_data(as_text=True)
+    )
+    assert "东城区人大常委会" in page and "西山县人大常委会" not in page
+    assert re.search(r'data-testid="total-tested">3<', page)
+
+
+def test_rollout_dashboard_is_a_few_queries_whatever_the_number_of_bodies(
+    app, world, login_as, create_body
+):
+    admin = login_as("admin")
+    admin.get("/rollout")
+    with count_queries() as few:
+        admin.get("/rollout")
+    for i in range(20):
+        create_body(f"c{i:02d}", name=f"县{i}", parent="city")
+    with count_queries() as many:
+        page = admin.get("/rollout").get_data(as_text=True)
+    assert len(many) == len(few)
+    assert "县19" in page and "<svg" in page
+
+
+def test_rollout_is_sortable_filterable_and_admin_only(app, world, login_as):
+    _seed(app)
+    admin = login_as("admin")
+    page = admin.get("/rollout?sort=tested&dir=desc&level=county").get_data(as_text=True)
+    assert page.index("东城区人大常委会") < page.index("西山县人大常委会")
+    assert "示例市人大常委会</a>" not in page
+    assert login_as("east-admin").get("/rollout").status_code == 403
+
+
+def test_drill_down_is_audited(app, world, login_as):
+    from examsite.core.audit import AuditEvent
+
+    admin = login_as("admin")
+    assert admin.get("/rollout/east").status_code == 200
+    assert count(app, AuditEvent, AuditEvent.action == "rollout.view") == 1
+    assert admin.get("/rollout/nowhere").status_code == 404
