@@ -9,7 +9,7 @@ from examsite.appointments.models import (
     Statement,
 )
 from examsite.auth.models import LoginThrottle, User
-from examsite.bank.models import BankImport, Question, QuestionRevision
+from examsite.bank.models import BankImport, HiddenQuestion, Question, QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
 from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
@@ -34,6 +34,7 @@ __all__ = [
     "Candidate",
     "Ceremony",
     "CeremonyParticipant",
+    "HiddenQuestion",
     "Incident",
     "LoginThrottle",
     "Meeting",

@@ -371,3 +371,33 @@ def test_every_change_is_audited(app, world, login_as, bank_question):
         if count(app, AuditEvent, AuditEvent.action == a)
     }
     assert actions == {"question.create", "question.retire", "bank.export"}
+
+
+def test_a_county_hides_a_shared_question_from_its_draws(app, world, login_as, bank_question):
+    from examsite.exams.services import pool_for
+
+    qid = bank_question("city")
+    east = login_as("east-admin")
+    assert east.post(f"/bodies/east/bank/{qid}/hidden").status_code == 302
+    assert "本机关组卷时不使用此题" in east.get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
+    assert "不使用" in east.get("/bodies/east/bank/").get_data(as_text=True)
+    with app.app_context():
+        bodies = {b.code: b for b in db.session.scalars(select(Body))}
+        revisions = {r.id: r.question_id for r in db.session.scalars(select(QuestionRevision))}
+        assert qid not in {revisions[p.revision_id] for p in pool_for(bodies["east"])}
+        assert qid in {
+            revisions[p.revision_id] for p in pool_for(bodies["west"])
+        }  # others unaffected
+    east.post(f"/bodies/east/bank/{qid}/hidden")  # and back
+    with app.app_context():
+        assert qid in {
+            revisions[p.revision_id] for p in pool_for(db.session.get(Body, world.east.id))
+        }
+    assert login_as("east-staff").post(f"/bodies/east/bank/{qid}/hidden").status_code == 403
+
+
+def test_own_questions_are_retired_not_hidden(app, world, login_as, bank_question):
+    qid = bank_question("east", stem="东城区自己的题？")
+    b = login_as("east-admin")
+    r = b.post(f"/bodies/east/bank/{qid}/hidden")
+    assert "请直接停用" in b.get(r.headers["Location"]).get_data(as_text=True)

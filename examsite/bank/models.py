@@ -118,6 +118,16 @@ class QuestionRevision(Model):
         return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
 
 
+class HiddenQuestion(Model):
+    """A shared question a body below the owner has hidden from its own draws."""
+
+    __tablename__ = "hidden_questions"
+
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 IMPORT_PREVIEWED = "previewed"
 IMPORT_DONE = "imported"
 IMPORT_DISCARDED = "discarded"

@@ -21,6 +21,7 @@ from examsite.bank.models import (
     IMPORT_PREVIEWED,
     STATUS_ACTIVE,
     BankImport,
+    HiddenQuestion,
     Question,
     QuestionRevision,
 )
@@ -88,6 +89,28 @@ def find_duplicate(
     if exclude_id is not None:
         stmt = stmt.where(Question.id != exclude_id)
     return db.session.scalars(stmt.limit(1)).first()
+
+
+def hidden_ids(body: Body) -> set[int]:
+    """Shared questions this body has hidden from its draws."""
+    return set(
+        db.session.scalars(
+            select(HiddenQuestion.question_id).where(HiddenQuestion.body_id == body.id)
+        )
+    )
+
+
+def set_hidden(body: Body, question: Question, hidden: bool) -> None:
+    """Hide a question shared from above from this body's draws (or show it again)."""
+    if question.body_id == body.id:
+        raise BankError([_("本机关自己的题目请直接停用。")])
+    row = db.session.get(HiddenQuestion, (body.id, question.id))
+    if hidden and row is None:
+        db.session.add(HiddenQuestion(body_id=body.id, question_id=question.id))
+    elif not hidden and row is not None:
+        db.session.delete(row)
+    audit.record("question.hide" if hidden else "question.unhide", target=question, body=body)
+    db.session.commit()
 
 
 # --------------------------------------------------------------------------- single edits
@@ -387,5 +410,7 @@ audit.register_actions(
         "bank.import": _l("导入题目"),
         "bank.import_discard": _l("放弃导入"),
         "bank.export": _l("导出题目"),
+        "question.hide": _l("不使用上级共享题目"),
+        "question.unhide": _l("恢复使用上级共享题目"),
     }
 )

@@ -116,6 +116,7 @@ def index(body: Body) -> Any:
         page=page,
         can_edit=current_user.has_role(ROLE_BODY_ADMIN),
         counts=services.bank_counts(body),
+        hidden=services.hidden_ids(body),
     )
 
 
@@ -168,6 +169,7 @@ def detail(body: Body, question_id: int) -> Any:
         body=body,
         question=question,
         own=question.body_id == body.id,
+        hidden=question.id in services.hidden_ids(body),
         can_edit=current_user.has_role(ROLE_BODY_ADMIN) and question.body_id == body.id,
         confirm=ConfirmForm(),
     )
@@ -204,6 +206,26 @@ def set_status(body: Body, question_id: int) -> Any:
         flash(str(exc.problems[0]), "error")
     else:
         flash(_("题目已停用。") if target == STATUS_RETIRED else _("题目已恢复使用。"), "success")
+    return redirect(url_for("bank.detail", code=body.code, question_id=question.id))
+
+
+@bp.post("/<int:question_id>/hidden")
+@body_required(ROLE_BODY_ADMIN)
+def set_hidden(body: Body, question_id: int) -> Any:
+    """A county stops (or resumes) drawing a question shared from above."""
+    question = _question_or_404(body, question_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    hide = question.id not in services.hidden_ids(body)
+    try:
+        services.set_hidden(body, question, hide)
+    except services.BankError as exc:
+        flash(str(exc.problems[0]), "error")
+    else:
+        flash(
+            _("本机关组卷时将不再使用此题。") if hide else _("本机关组卷时将重新使用此题。"),
+            "success",
+        )
     return redirect(url_for("bank.detail", code=body.code, question_id=question.id))
 
 

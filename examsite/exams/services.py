@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examsite.auth.services import ThrottleSettings, clear_failures, lock_remaining_minutes
 from examsite.auth.services import register_failure as register_login_failure
-from examsite.bank.models import STATUS_ACTIVE, Question, QuestionRevision
+from examsite.bank.models import STATUS_ACTIVE, HiddenQuestion, Question, QuestionRevision
 from examsite.bank.services import bank_body_ids
 from examsite.bodies.models import Body
 from examsite.core import audit
@@ -137,7 +137,13 @@ def pool_for(body: Body) -> list[drawing.PoolItem]:
             (QuestionRevision.question_id == Question.id)
             & (QuestionRevision.number == Question.revision),
         )
-        .where(Question.body_id.in_(bank_body_ids(body)), Question.status == STATUS_ACTIVE)
+        .where(
+            Question.body_id.in_(bank_body_ids(body)),
+            Question.status == STATUS_ACTIVE,
+            Question.id.not_in(
+                select(HiddenQuestion.question_id).where(HiddenQuestion.body_id == body.id)
+            ),
+        )
     )
     return [
         drawing.PoolItem(
