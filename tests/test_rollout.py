@@ -111,9 +111,9 @@ def test_onboarding_is_for_municipal_admins(world, login_as):
 def _seed(app):
     """Known figures in 2026: east 2 sittings (3 tested: 2 passed first time, 1 after make-up),
     west 1 sitting (2 tested, 1 passed); a 2025 sitting in east is outside the year."""
-    from tests.fixtures.exams import make_id, seed_bank
     from examsite.exams import services as exam_services
     from examsite.exams.models import Attempt, Candidate, Sitting
+    from tests.fixtures.exams import make_id, seed_bank
 
     with app.app_context():
         bodies = {b.code: b for b in db.session.scalars(select(Body))}
