@@ -63,6 +63,7 @@ def load_demo(bank_dir: Path | None = None) -> list[str]:
         for file in sorted((bank_dir or SHIPPED_BANK).glob("*.csv")):
             result = bank_services.import_file(city, file.name, file.read_bytes())
             created.append(f"{len(result.questions)} questions from {file.name}")
+        bank_services.publish(city)  # the counties see and draw the shipped bank
     return created
 
 

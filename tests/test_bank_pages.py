@@ -54,6 +54,7 @@ def bank_question(app, world):
                 ),
                 user_id=None,
             )
+            services.publish(body)
             return q.id
 
     return make
@@ -401,3 +402,37 @@ def test_own_questions_are_retired_not_hidden(app, world, login_as, bank_questio
     b = login_as("east-admin")
     r = b.post(f"/bodies/east/bank/{qid}/hidden")
     assert "请直接停用" in b.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_counties_see_and_draw_only_what_the_municipality_published(app, world, login_as):
+    from examsite.exams.services import pool_for
+
+    city = login_as("admin")
+    r = city.post("/bodies/city/bank/new", _form(stem="市里的新题：常委会主任由谁选举？"))
+    qid = int(r.headers["Location"].rstrip("/").split("/")[-1])
+    east = login_as("east-admin")
+    assert "市里的新题" not in east.get("/bodies/east/bank/").get_data(as_text=True)
+    assert east.get(f"/bodies/east/bank/{qid}").status_code == 404
+    assert "尚未发布" in city.get("/bodies/city/bank/").get_data(as_text=True)
+
+    city.post("/bodies/city/bank/publish")
+    assert "市里的新题" in east.get("/bodies/east/bank/").get_data(as_text=True)
+
+    # An edit after publishing stays with the municipality until published again.
+    city.post(
+        f"/bodies/city/bank/{qid}/edit", _form(stem="市里的新题（修订）：常委会主任由谁选举？")
+    )
+    page = east.get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
+    assert "（修订）" not in page and "已发布的第 1 版" in page
+    with app.app_context():
+        revisions = {
+            r.id: (r.question_id, r.number) for r in db.session.scalars(select(QuestionRevision))
+        }
+        drawn = {revisions[p.revision_id] for p in pool_for(db.session.get(Body, world.east.id))}
+        assert (qid, 1) in drawn and (qid, 2) not in drawn
+        own = {revisions[p.revision_id] for p in pool_for(db.session.get(Body, world.city.id))}
+        assert (qid, 2) in own
+    assert east.get(f"/bodies/east/bank/{qid}/diff").status_code == 404
+    city.post("/bodies/city/bank/publish")
+    assert "（修订）" in east.get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
+    assert east.post("/bodies/east/bank/publish").status_code == 302  # nothing of its own to send

@@ -61,6 +61,8 @@ class Question(Model):
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     #: Number of the current revision (1 for a new question).
     revision: Mapped[int] = mapped_column(default=1)
+    #: The revision the bodies below see and draw; empty until the owner publishes.
+    published_revision: Mapped[int | None]
     #: Hash of the normalized stem: duplicate checks use (body, type, stem_key).
     stem_key: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

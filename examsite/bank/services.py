@@ -54,9 +54,18 @@ def bank_body_ids(body: Body) -> list[int]:
     return ids
 
 
+def in_bank(body: Body) -> Any:
+    """The questions of a body's bank: its own (as edited) and the published ones of the
+    bodies above it."""
+    above = bank_body_ids(body)[1:]
+    return (Question.body_id == body.id) | (
+        Question.body_id.in_(above) & Question.published_revision.is_not(None)
+    )
+
+
 def visible_questions(body: Body) -> Select[Any]:
     """Questions a body sees: its own and those shared from the bodies above it."""
-    return select(Question).where(Question.body_id.in_(bank_body_ids(body)))
+    return select(Question).where(in_bank(body))
 
 
 def stem_key(qtype: str, stem: str) -> str:
@@ -69,9 +78,7 @@ def stem_key(qtype: str, stem: str) -> str:
 def existing_keys(body: Body) -> set[tuple[str, str]]:
     """Duplicate keys of the active questions in the body's bank (its own and shared)."""
     rows = db.session.execute(
-        select(Question.qtype, Question.stem).where(
-            Question.body_id.in_(bank_body_ids(body)), Question.status == STATUS_ACTIVE
-        )
+        select(Question.qtype, Question.stem).where(in_bank(body), Question.status == STATUS_ACTIVE)
     )
     return {question_key(qtype, stem) for qtype, stem in rows}
 
@@ -81,7 +88,7 @@ def find_duplicate(
 ) -> Question | None:
     """An active question of the same type and normalized stem in the body's bank."""
     stmt = select(Question).where(
-        Question.body_id.in_(bank_body_ids(body)),
+        in_bank(body),
         Question.status == STATUS_ACTIVE,
         Question.qtype == qtype,
         Question.stem_key == stem_key(qtype, stem),
@@ -89,6 +96,51 @@ def find_duplicate(
     if exclude_id is not None:
         stmt = stmt.where(Question.id != exclude_id)
     return db.session.scalars(stmt.limit(1)).first()
+
+
+def unpublished_count(body: Body) -> int:
+    """Own active questions whose current revision the bodies below do not have yet."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .where(
+                Question.body_id == body.id,
+                Question.status == STATUS_ACTIVE,
+                (Question.published_revision.is_(None))
+                | (Question.published_revision != Question.revision),
+            )
+        )
+        or 0
+    )
+
+
+def publish(body: Body) -> int:
+    """Publish the current revision of every active own question to the bodies below."""
+    rows = db.session.scalars(
+        select(Question).where(
+            Question.body_id == body.id,
+            Question.status == STATUS_ACTIVE,
+            (Question.published_revision.is_(None))
+            | (Question.published_revision != Question.revision),
+        )
+    ).all()
+    for question in rows:
+        question.published_revision = question.revision
+    audit.record("bank.publish", target=body, body=body, questions=len(rows))
+    db.session.commit()
+    return len(rows)
+
+
+def published_revisions(questions: list[Question], body: Body) -> dict[int, QuestionRevision]:
+    """For shared questions on a page: the published revision the body sees (one query)."""
+    wanted = {q.id: q.published_revision for q in questions if q.body_id != body.id}
+    if not wanted:
+        return {}
+    rows = db.session.scalars(
+        select(QuestionRevision).where(QuestionRevision.question_id.in_(list(wanted)))
+    )
+    return {r.question_id: r for r in rows if wanted.get(r.question_id) == r.number}
 
 
 def hidden_ids(body: Body) -> set[int]:
@@ -387,7 +439,7 @@ class BankCounts:
 def bank_counts(body: Body) -> BankCounts:
     rows = db.session.execute(
         select(Question.category, Question.qtype, func.count())
-        .where(Question.body_id.in_(bank_body_ids(body)), Question.status == STATUS_ACTIVE)
+        .where(in_bank(body), Question.status == STATUS_ACTIVE)
         .group_by(Question.category, Question.qtype)
         .order_by(Question.category)
     ).all()
@@ -411,6 +463,7 @@ audit.register_actions(
         "bank.import_discard": _l("放弃导入"),
         "bank.export": _l("导出题目"),
         "question.hide": _l("不使用上级共享题目"),
+        "bank.publish": _l("发布题库给下级机关"),
         "question.unhide": _l("恢复使用上级共享题目"),
     }
 )

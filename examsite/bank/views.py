@@ -61,7 +61,7 @@ def _categories(body: Body) -> list[str]:
     rows = db.session.scalars(
         select(Question.category)
         .distinct()
-        .where(Question.body_id.in_(services.bank_body_ids(body)))
+        .where(services.in_bank(body))
         .order_by(Question.category)
     )
     return [c for c in rows if c]
@@ -111,12 +111,15 @@ def index(body: Body) -> Any:
     page = paginate(stmt.order_by(Question.category, Question.id))
     return render_template(
         "bank/index.html",
+        confirm=ConfirmForm(),
         body=body,
         form=form,
         page=page,
         can_edit=current_user.has_role(ROLE_BODY_ADMIN),
         counts=services.bank_counts(body),
         hidden=services.hidden_ids(body),
+        published=services.published_revisions(list(page.items), body),
+        unpublished=services.unpublished_count(body) if body.children else 0,
     )
 
 
@@ -163,8 +166,10 @@ def _save(form: QuestionForm, body: Body, question: Question | None) -> Question
 def detail(body: Body, question_id: int) -> Any:
     """One question with its answer, explanation and revision history."""
     question = _question_or_404(body, question_id)
+    shared = question.body_id != body.id
     return render_template(
         "bank/detail.html",
+        shown=services.published_revisions([question], body)[question.id] if shared else question,
         stats=question_stats(question.id, visible_body_ids(current_user)),
         body=body,
         question=question,
@@ -229,11 +234,24 @@ def set_hidden(body: Body, question_id: int) -> Any:
     return redirect(url_for("bank.detail", code=body.code, question_id=question.id))
 
 
+@bp.post("/publish")
+@body_required(ROLE_BODY_ADMIN)
+def publish(body: Body) -> Any:
+    """Send the current revisions of the body's questions to the bodies below it."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = services.publish(body)
+    flash(_("已向下级机关发布 %(n)s 道题目的最新版本。", n=count), "success")
+    return redirect(url_for("bank.index", code=body.code))
+
+
 @bp.get("/<int:question_id>/diff")
 @body_required()
 def diff(body: Body, question_id: int) -> Any:
-    """What changed between two revisions of a question."""
+    """What changed between two revisions of a question (the owner's bank only)."""
     question = _question_or_404(body, question_id)
+    if question.body_id != body.id:
+        abort(404)
     numbers = [r.number for r in question.revisions]
     new_n = request.args.get("b", type=int) or question.revision
     old_n = request.args.get("a", type=int) or max(new_n - 1, 1)

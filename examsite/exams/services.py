@@ -14,14 +14,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examsite.auth.services import ThrottleSettings, clear_failures, lock_remaining_minutes
 from examsite.auth.services import register_failure as register_login_failure
 from examsite.bank.models import STATUS_ACTIVE, HiddenQuestion, Question, QuestionRevision
-from examsite.bank.services import bank_body_ids
+from examsite.bank.services import in_bank
 from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.timeutil import utcnow
@@ -135,10 +135,17 @@ def pool_for(body: Body) -> list[drawing.PoolItem]:
         .join(
             Question,
             (QuestionRevision.question_id == Question.id)
-            & (QuestionRevision.number == Question.revision),
+            # Own questions as edited; shared ones as published.
+            & (
+                QuestionRevision.number
+                == case(
+                    (Question.body_id == body.id, Question.revision),
+                    else_=Question.published_revision,
+                )
+            ),
         )
         .where(
-            Question.body_id.in_(bank_body_ids(body)),
+            in_bank(body),
             Question.status == STATUS_ACTIVE,
             Question.id.not_in(
                 select(HiddenQuestion.question_id).where(HiddenQuestion.body_id == body.id)
