@@ -256,3 +256,38 @@ def test_drill_down_is_audited(app, world, login_as):
     assert admin.get("/rollout/east").status_code == 200
     assert count(app, AuditEvent, AuditEvent.action == "rollout.view") == 1
     assert admin.get("/rollout/nowhere").status_code == 404
+
+
+def test_onboarding_chooses_how_the_county_uses_the_bank(app, world, login_as):
+    from tests.test_bank_pages import _form
+
+    city = login_as("admin")
+    city.post("/bodies/city/bank/new", _form(stem="市级共享题：宪法何时通过？"))
+    city.post("/bodies/city/bank/publish")
+    r = city.post(
+        "/bodies/onboard",
+        {
+            "code": "north",
+            "name": "北山县人大常委会",
+            "parent": "city",
+            "username": "north-admin",
+            "admin_name": "甲",
+        },
+    )
+    password = re.search(
+        r'data-testid="one-time-password">([^<]+)<', r.get_data(as_text=True)
+    ).group(1)
+    from tests.fixtures.web import Browser
+
+    north = Browser(app.test_client())
+    north.login("north-admin", password)
+    north.post(
+        "/account/password",
+        {"current": password, "new": "North-pass-2026", "confirm": "North-pass-2026"},
+    )
+    assert "市级共享题" not in north.get("/bodies/north/bank/").get_data(
+        as_text=True
+    )  # bank not used
+    assert north.get("/bodies/north/bank/new").status_code == 403  # no questions of its own
+    city.post("/bodies/north/edit", {"name": "北山县人大常委会", "uses_parent_bank": "y"})
+    assert "市级共享题" in north.get("/bodies/north/bank/").get_data(as_text=True)

@@ -57,7 +57,7 @@ def bank_body_ids(body: Body) -> list[int]:
 def in_bank(body: Body) -> Any:
     """The questions of a body's bank: its own (as edited) and the published ones of the
     bodies above it."""
-    above = bank_body_ids(body)[1:]
+    above = bank_body_ids(body)[1:] if body.uses_parent_bank else []
     return (Question.body_id == body.id) | (
         Question.body_id.in_(above) & Question.published_revision.is_not(None)
     )

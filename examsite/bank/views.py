@@ -76,6 +76,12 @@ def _question_or_404(body: Body, question_id: int) -> Question:
     return question
 
 
+def _check_own_questions(body: Body) -> None:
+    """A body set up to use only the shared bank cannot add questions of its own."""
+    if not body.own_questions:
+        abort(403)
+
+
 def _own_question_or_403(body: Body, question_id: int) -> Question:
     """Shared questions of a body above are visible but read-only."""
     question = _question_or_404(body, question_id)
@@ -134,6 +140,7 @@ def stats(body: Body) -> Any:
 @body_required(ROLE_BODY_ADMIN)
 def new(body: Body) -> Any:
     """Write a new question for the body's own bank."""
+    _check_own_questions(body)
     form = QuestionForm()
     if form.validate_on_submit():
         question = _save(form, body, None)
@@ -281,6 +288,7 @@ def _max_bytes() -> int:
 @body_required(ROLE_BODY_ADMIN)
 def import_upload(body: Body) -> Any:
     """Upload a file; nothing is written to the bank until the preview is confirmed."""
+    _check_own_questions(body)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -330,6 +338,7 @@ def import_preview(body: Body, import_id: int) -> Any:
 @body_required(ROLE_BODY_ADMIN)
 def import_confirm(body: Body, import_id: int) -> Any:
     """Import the previewed file: all or nothing unless "valid questions only" is ticked."""
+    _check_own_questions(body)
     record = _import_or_404(body, import_id)
     form = ConfirmImportForm()
     if not form.validate_on_submit():

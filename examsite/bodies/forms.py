@@ -55,6 +55,8 @@ class BodyForm(FlaskForm):
 
 class BodyEditForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=100)])
+    uses_parent_bank = BooleanField(_l("使用上级机关发布的题库"))
+    own_questions = BooleanField(_l("可以添加本机关的题目"))
     submit = SubmitField(_l("保存"))
 
 
@@ -105,6 +107,8 @@ class OnboardForm(FlaskForm):
         _l("首位管理员姓名"), validators=[DataRequired(_l("请输入姓名。")), Length(max=64)]
     )
     copy_templates = BooleanField(_l("复制上级机关的试卷方案"), default=True)
+    uses_parent_bank = BooleanField(_l("使用上级机关发布的题库"), default=True)
+    own_questions = BooleanField(_l("可以添加本机关的题目"), default=True)
 
     def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.core.timeutil import utcnow
@@ -28,6 +28,10 @@ class Body(Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    #: Sees and draws the published questions of the bodies above it.
+    uses_parent_bank: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: May write or import questions of its own.
+    own_questions: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Body | None] = relationship(remote_side=[id], back_populates="children")

@@ -89,6 +89,8 @@ def _create(row: dict[str, Any], parent: Body, copy_templates: bool) -> Onboarde
         name=row["name"].strip(),
         level=LEVEL_COUNTY,
         parent=parent,
+        uses_parent_bank=row.get("uses_parent_bank", True),
+        own_questions=row.get("own_questions", True),
     )
     password = temporary_password()
     admin = User(

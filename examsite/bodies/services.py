@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -55,10 +57,18 @@ def create_body(*, code: str, name: str, level: str, parent: Body | None) -> Bod
     return body
 
 
-def rename_body(body: Body, name: str) -> None:
-    old = body.name
-    body.name = name.strip()
-    audit.record("body.update", target=body, name=[old, body.name])
+def update_body(body: Body, *, name: str, uses_parent_bank: bool, own_questions: bool) -> None:
+    """Rename a body and set how it uses the question bank."""
+    changes: dict[str, Any] = {}
+    for field, value in (
+        ("name", name.strip()),
+        ("uses_parent_bank", uses_parent_bank),
+        ("own_questions", own_questions),
+    ):
+        if getattr(body, field) != value:
+            changes[field] = [getattr(body, field), value]
+            setattr(body, field, value)
+    audit.record("body.update", target=body, **changes)
     db.session.commit()
 
 

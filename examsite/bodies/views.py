@@ -123,7 +123,12 @@ def edit(body: Body) -> Any:
         if services.find_conflicts("", name, exclude_id=body.id):
             form.name.errors.append(_("该名称已被其他机关使用。"))
         else:
-            services.rename_body(body, name)
+            services.update_body(
+                body,
+                name=name,
+                uses_parent_bank=bool(form.uses_parent_bank.data),
+                own_questions=bool(form.own_questions.data),
+            )
             flash(_("已保存。"), "success")
             return redirect(url_for("bodies.detail", code=body.code))
     return render_template("bodies/form.html", form=form, body=body)
@@ -166,6 +171,8 @@ def onboard() -> Any:
                     problems = exc.problems
     elif form.validate_on_submit():
         row = {
+            "uses_parent_bank": bool(form.uses_parent_bank.data),
+            "own_questions": bool(form.own_questions.data),
             "line": 1,
             "code": form.code.data or "",
             "name": form.name.data or "",
