@@ -291,3 +291,15 @@ def test_onboarding_chooses_how_the_county_uses_the_bank(app, world, login_as):
     assert north.get("/bodies/north/bank/new").status_code == 403  # no questions of its own
     city.post("/bodies/north/edit", {"name": "北山县人大常委会", "uses_parent_bank": "y"})
     assert "市级共享题" in north.get("/bodies/north/bank/").get_data(as_text=True)
+
+
+def test_statistics_offer_the_terms_of_the_body(app, world, login_as):
+    from examsite.reports import services as report_services
+
+    with app.app_context():
+        city = db.session.scalars(select(Body).where(Body.code == "city")).one()
+        report_services.save_term(
+            city, number=16, starts_on=date(2022, 1, 1), ends_on=date(2026, 12, 31)
+        )
+    page = login_as("admin").get("/statistics").get_data(as_text=True)
+    assert "第 16 届" in page and "start=2022-01-01" in page and "end=2026-12-31" in page

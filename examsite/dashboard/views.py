@@ -20,6 +20,7 @@ from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utcnow
 from examsite.dashboard import rollout
 from examsite.extensions import db
+from examsite.reports.models import Term
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -199,8 +200,12 @@ def statistics() -> Any:
             ]
         )
         return xlsx_response(f"statistics-{start}-{end}", headers, data)
+    terms = db.session.scalars(
+        select(Term).where(Term.body_id == current_user.body_id).order_by(Term.number.desc())
+    ).all()
     return render_template(
         "dashboard/statistics.html",
+        terms=terms,
         rows=rows,
         total=total,
         start=start,
