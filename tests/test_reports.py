@@ -276,3 +276,44 @@ def test_reports_are_isolated(app, term_world, login_as):
     ):
         assert west.get(url).status_code == 404
     assert "报告人" not in west.get("/bodies/west/reports/calendar.ics").get_data(as_text=True)
+
+
+def test_report_document_is_checked_served_to_the_body_and_audited(
+    app, term_world, login_as, tmp_path
+):
+    import io
+
+    from examsite.core.audit import AuditEvent
+
+    app.instance_path = str(tmp_path)
+    b = login_as("east-staff")
+    tid = term_world["term"]
+    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "written"})
+    sid = _subjects(app, tid)[0].id
+    pdf = b"%PDF-1.4\n%%EOF\n"
+
+    def upload(name, data):
+        from tests.fixtures.web import csrf_token
+
+        return b.client.post(
+            f"/bodies/east/reports/subjects/{sid}/report",
+            data={
+                "csrf_token": csrf_token(b.client, "/"),
+                "delivered_on": TODAY.isoformat(),
+                "mode": "written",
+                "file": (io.BytesIO(data), name),
+            },
+            content_type="multipart/form-data",
+        )
+
+    r = upload("report.pdf", b"MZ not a pdf")
+    assert "文件内容与扩展名不符" in b.get(r.headers["Location"]).get_data(as_text=True)
+    assert _subjects(app, tid)[0].delivered_on is None
+    upload("report.pdf", pdf)
+    got = b.get(f"/bodies/east/reports/subjects/{sid}/file")
+    assert got.status_code == 200 and got.data == pdf
+    got.close()
+    assert count(app, AuditEvent, AuditEvent.action == "report.download") == 1
+    assert (
+        login_as("west-admin").get(f"/bodies/east/reports/subjects/{sid}/file").status_code == 404
+    )

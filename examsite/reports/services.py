@@ -491,5 +491,6 @@ audit.register_actions(
         "report.vote": _l("记录满意度测评"),
         "report.rectification": _l("提出整改要求"),
         "report.follow_up": _l("记录整改情况"),
+        "report.download": _l("下载履职报告文件"),
     }
 )

@@ -31,6 +31,7 @@ from examsite.appointments.views import UPLOAD_MESSAGES
 from examsite.auth.forms import ConfirmForm
 from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.bodies.models import Body
+from examsite.core import audit
 from examsite.core.exports import xlsx_response
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
@@ -308,6 +309,8 @@ def subject_file(body: Body, subject_id: int) -> Any:
     path = Path(current_app.instance_path) / "uploads" / "reports" / subject_.file_path
     if not path.is_file():
         abort(404)
+    audit.record("report.download", target=subject_, file=subject_.file_name)
+    db.session.commit()
     return send_file(
         path,
         mimetype=ALLOWED[subject_.file_type],
