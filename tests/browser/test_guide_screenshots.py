@@ -96,9 +96,10 @@ def test_guide_screenshots(live_server, chromium):
     page.goto(f"{base}/bodies/east/exams/sittings/{sitting_id}/slips")
     _shot(page, "04-slips")
 
-    candidate = chromium.new_context(
+    candidate_context = chromium.new_context(
         viewport={"width": 1280, "height": 860}, locale="zh-CN"
-    ).new_page()
+    )
+    candidate = candidate_context.new_page()
     candidate.goto(f"{base}/exam/login?code={code}")
     _shot(candidate, "05-candidate-login")
     candidate.get_by_label("身份证号后 6 位").fill(tail)
@@ -122,9 +123,8 @@ def test_guide_screenshots(live_server, chromium):
     page.goto(f"{base}/bodies/east/reports/terms/{ids['term']}")
     _shot(page, "11-reports")
 
-    _login_admin = chromium.new_context(
-        viewport={"width": 1280, "height": 860}, locale="zh-CN"
-    ).new_page()
+    admin_context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    _login_admin = admin_context.new_page()
     _login(_login_admin, base, "admin")
     _login_admin.goto(f"{base}/rollout")
     expect(_login_admin.get_by_role("heading", name="推广情况")).to_be_visible()
@@ -133,4 +133,6 @@ def test_guide_screenshots(live_server, chromium):
     _shot(_login_admin, "13-onboard")
     _login_admin.goto(f"{base}/statistics")
     _shot(_login_admin, "14-statistics")
-    context.close()
+    # Close every page: one left open keeps polling the live server during later tests.
+    for opened in (context, candidate_context, admin_context):
+        opened.close()
