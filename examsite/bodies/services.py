@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from examsite.bodies.models import LEVEL_COUNTY, LEVELS, Body
 from examsite.core import audit
@@ -70,7 +70,3 @@ def update_body(body: Body, *, name: str, uses_parent_bank: bool, own_questions:
             setattr(body, field, value)
     audit.record("body.update", target=body, **changes)
     db.session.commit()
-
-
-def body_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Body)) or 0
