@@ -77,3 +77,24 @@ def test_sqlite_connections_use_wal_and_foreign_keys(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+@pytest.mark.skipif(test_db_kind() != "sqlite", reason="SQLite locking only")
+def test_work_outside_requests_takes_the_sqlite_write_lock_first(tmp_path):
+    """A cron job that reads then writes must wait for other writers, not fail."""
+    import sqlite3
+
+    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/l.db"})
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            conn.commit()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")  # only a read so far, yet the lock is taken
+            other = sqlite3.connect(f"{tmp_path}/l.db", timeout=0)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
+        db.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -26,5 +27,13 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _on_begin(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+    if conn.dialect.name != "sqlite":
+        return
+    # Work outside a web request (cron jobs, the CLI, imports) usually reads then writes;
+    # a deferred transaction would then fail at once with "database is locked" whenever
+    # another writer committed in between. BEGIN IMMEDIATE takes the write lock first and
+    # waits (busy_timeout) instead. A connection may ask for a plain BEGIN explicitly.
+    mode = conn.get_execution_options().get("sqlite_begin")
+    if mode is None:
+        mode = "DEFERRED" if has_request_context() else "IMMEDIATE"
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
