@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import nh3
@@ -28,6 +27,7 @@ from examsite.appointments.oath_text import OATH_TEXT, OATH_VERSION
 from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.timeutil import local_day_start_utc, utcnow
+from examsite.core.uploads import upload_folder
 from examsite.exams.domain import idcard
 from examsite.exams.models import ATTEMPT_GRADED, SITTING_CLOSED, Attempt, Candidate, Sitting
 from examsite.extensions import db
@@ -168,12 +168,6 @@ def sanitize(html: str) -> str:
     return nh3.clean(html or "", tags=STATEMENT_TAGS, attributes={}).strip()
 
 
-def upload_dir(instance_path: str) -> Path:
-    path = Path(instance_path) / "uploads" / "statements"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def save_statement(
     appointment: Appointment,
     *,
@@ -196,7 +190,9 @@ def save_statement(
     statement.delivered_on = delivered_on if delivered else None
     statement.text = sanitize(text)
     if upload:
-        name, kind = store_upload(upload_dir(instance_path), upload[0], upload[1], max_bytes)
+        name, kind = store_upload(
+            upload_folder(instance_path, "statements"), upload[0], upload[1], max_bytes
+        )
         statement.file_path, statement.file_name, statement.file_type = name, upload[0][:255], kind
     db.session.add(statement)
     audit.record(

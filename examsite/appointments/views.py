@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from examsite.appointments import services
-from examsite.appointments.files import ALLOWED, UploadError
+from examsite.appointments.files import UploadError
 from examsite.appointments.forms import (
     FORM_LABELS,
     VOTE_LABELS,
@@ -54,6 +53,7 @@ from examsite.core.qr import qr_svg
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import utcnow
+from examsite.core.uploads import send_upload
 from examsite.exams.forms import local_to_utc, utc_to_local
 from examsite.exams.models import Candidate
 from examsite.extensions import db
@@ -289,19 +289,12 @@ def statement_file(body: Body, appointment_id: int) -> Any:
     """The statement file, only to the body's staff, never from the web root."""
     record = _get(Appointment, body, appointment_id)
     stmt = record.statement
-    if stmt is None or not stmt.file_path:
+    if stmt is None:
         abort(404)
-    path = services.upload_dir(current_app.instance_path) / stmt.file_path
-    if not path.is_file():
-        abort(404)
+    response = send_upload("statements", stmt.file_path, stmt.file_type, stmt.file_name)
     audit.record("statement.download", target=record, file=stmt.file_name)
     db.session.commit()
-    return send_file(
-        path,
-        mimetype=ALLOWED[stmt.file_type],
-        as_attachment=True,
-        download_name=stmt.file_name or path.name,
-    )
+    return response
 
 
 @bp.get("/statements.xlsx")

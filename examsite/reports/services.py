@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
 from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.timeutil import utcnow
+from examsite.core.uploads import upload_folder
 from examsite.extensions import db
 from examsite.reports import schedule, voting
 from examsite.reports.models import (
@@ -281,7 +281,7 @@ def record_report(
         raise ReportError(_("报告方式无效。"))
     subject.delivered_on, subject.mode, subject.guidance = delivered_on, mode, guidance.strip()
     if upload:
-        folder = Path(instance_path) / "uploads" / "reports"
+        folder = upload_folder(instance_path, "reports")
         name, kind = store_upload(folder, upload[0], upload[1], max_bytes)
         subject.file_path, subject.file_name, subject.file_type = name, upload[0][:255], kind
     audit.record("report.record", target=subject, delivered=delivered_on.isoformat(), mode=mode)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -17,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from examsite.appointments.files import ALLOWED, UploadError
+from examsite.appointments.files import UploadError
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
 from examsite.appointments.views import UPLOAD_MESSAGES
 from examsite.auth.forms import ConfirmForm
@@ -35,6 +33,7 @@ from examsite.core import audit
 from examsite.core.exports import xlsx_response
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
+from examsite.core.uploads import send_upload
 from examsite.extensions import db
 from examsite.reports import services, voting
 from examsite.reports.forms import (
@@ -304,19 +303,10 @@ def subject_report(body: Body, subject_id: int) -> Any:
 @body_required(ROLE_STAFF)
 def subject_file(body: Body, subject_id: int) -> Any:
     subject_ = _get(ReportSubject, body, subject_id)
-    if not subject_.file_path:
-        abort(404)
-    path = Path(current_app.instance_path) / "uploads" / "reports" / subject_.file_path
-    if not path.is_file():
-        abort(404)
+    response = send_upload("reports", subject_.file_path, subject_.file_type, subject_.file_name)
     audit.record("report.download", target=subject_, file=subject_.file_name)
     db.session.commit()
-    return send_file(
-        path,
-        mimetype=ALLOWED[subject_.file_type],
-        as_attachment=True,
-        download_name=subject_.file_name or path.name,
-    )
+    return response
 
 
 @bp.post("/subjects/<int:subject_id>/vote")

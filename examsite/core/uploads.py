@@ -1,0 +1,31 @@
+"""Where checked uploads live (instance/uploads/<kind>, outside the web root) and how they
+are handed back to the staff allowed to read them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import abort, current_app, send_file
+
+from examsite.appointments.files import ALLOWED
+
+
+def upload_folder(instance_path: str, kind: str) -> Path:
+    """The folder of one kind of upload ("statements", "reports")."""
+    return Path(instance_path) / "uploads" / kind
+
+
+def send_upload(kind: str, stored_name: str, file_type: str, download_name: str) -> Any:
+    """Send a stored upload as a download; 404 when there is none."""
+    if not stored_name:
+        abort(404)
+    path = upload_folder(current_app.instance_path, kind) / stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=ALLOWED[file_type],
+        as_attachment=True,
+        download_name=download_name or path.name,
+    )
