@@ -11,7 +11,7 @@ from examsite.appointments.models import (
 from examsite.auth.models import LoginThrottle, User
 from examsite.bank.models import BankImport, HiddenQuestion, Question, QuestionRevision
 from examsite.bodies.models import Body
-from examsite.core.audit import AuditEvent
+from examsite.core.audit import AuditChainHead, AuditEvent
 from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
 from examsite.invigilation.models import Incident, PaperEntry
 from examsite.reports.models import (
@@ -28,6 +28,7 @@ __all__ = [
     "Appointment",
     "AppointmentRules",
     "Attempt",
+    "AuditChainHead",
     "AuditEvent",
     "BankImport",
     "Body",

@@ -131,9 +131,10 @@ def _pdf() -> bytes:
 
 def _docx() -> bytes:
     buffer = io.BytesIO()
+    # Fixed timestamps: two calls must give the same bytes, even across a second boundary.
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w/>")):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 

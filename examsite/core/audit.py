@@ -9,10 +9,13 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.bodies.models import Body
+from examsite.core.auditchain import FIELDS, GENESIS, entry_hash
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model, db
 
@@ -45,9 +48,14 @@ register_actions(
 
 
 class AuditEvent(Model):
-    """Who did what to which record, when and from where."""
+    """Who did what to which record, when and from where.
+
+    Entries are never edited or deleted by the site; each carries the hash of the previous
+    entry of its body's chain (see auditchain.py and `flask audit verify`).
+    """
 
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "chain_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -62,8 +70,17 @@ class AuditEvent(Model):
     target_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
+    #: The hash chain: the body's id (0 for events of no body), the entry's number in that
+    #: chain, the previous entry's hash and this entry's.
+    chain: Mapped[int]
+    chain_seq: Mapped[int]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     body: Mapped[Body | None] = relationship()
+
+    def chain_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELDS}
 
     @property
     def details_dict(self) -> dict[str, Any]:
@@ -111,5 +128,47 @@ def record(
         details=json.dumps(details, ensure_ascii=False, default=str) if details else "",
         ip=(request.remote_addr or "") if has_request_context() else "cli",
     )
+    _link(event)
     db.session.add(event)
     return event
+
+
+class AuditChainHead(Model):
+    """The newest entry of each chain, so that deleting the last entries shows."""
+
+    __tablename__ = "audit_chain_heads"
+
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+
+
+def _link(event: AuditEvent) -> None:
+    """Append the event to its chain.
+
+    The head row is locked (FOR UPDATE on PostgreSQL; SQLite has one writer at a time) until
+    the transaction ends, so two concurrent transactions cannot fork a chain; the unique
+    (chain, chain_seq) constraint backs this up.
+    """
+    event.chain = event.body_id or 0
+    event.created_at = event.created_at or utcnow()
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    head = db.session.scalar(
+        select(AuditChainHead).where(AuditChainHead.chain == event.chain).with_for_update()
+    )
+    if head is None:
+        db.session.execute(
+            insert(AuditChainHead)
+            .values(chain=event.chain, seq=0, hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=["chain"])
+        )
+        head = db.session.scalars(
+            select(AuditChainHead)
+            .where(AuditChainHead.chain == event.chain)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+    event.chain_seq = head.seq + 1
+    event.prev_hash = head.hash
+    event.hash = entry_hash(head.hash, event.chain_fields())
+    head.seq, head.hash = event.chain_seq, event.hash
