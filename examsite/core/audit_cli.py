@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import closing
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -19,7 +21,7 @@ def audit() -> None:
     """The audit log."""
 
 
-def _entries(chain: int):  # type: ignore[no-untyped-def]
+def _entries(chain: int) -> Iterator[Mapping[str, Any]]:
     columns = [getattr(AuditEvent, name) for name in ("id", *FIELDS, "prev_hash", "hash")]
     stmt = (
         select(*columns)
