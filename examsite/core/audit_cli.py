@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator
 from contextlib import closing
 from typing import Any
 
@@ -21,7 +21,7 @@ def audit() -> None:
     """The audit log."""
 
 
-def _entries(chain: int) -> Iterator[Mapping[str, Any]]:
+def _entries(chain: int) -> Generator[Any, None, None]:
     columns = [getattr(AuditEvent, name) for name in ("id", *FIELDS, "prev_hash", "hash")]
     stmt = (
         select(*columns)
