@@ -9,12 +9,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from examsite.config import build_config
+from examsite.core.retry import ExamsiteFlask
 from examsite.extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = ExamsiteFlask(__name__, instance_relative_config=True)
     app.config.update(build_config(Path(app.instance_path), config))
     if app.config["EXAMSITE_PROXY_COUNT"]:
         n = app.config["EXAMSITE_PROXY_COUNT"]

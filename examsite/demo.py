@@ -20,7 +20,7 @@ from examsite.extensions import db
 SHIPPED_BANK = Path(__file__).resolve().parent.parent / "question_bank"
 
 #: Shared by every demo account; printed by the command and written in the README.
-DEMO_PASSWORD = "Demo2026exam"  # noqa: S105 (documented demo login)
+DEMO_PASSWORD = "Demo2026exam"  # noqa: S105 (documented demo login) # nosec B105
 
 DEMO_BODIES = [
     ("city", "示例市人大常委会", LEVEL_MUNICIPAL, None),

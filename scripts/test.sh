@@ -15,10 +15,11 @@ fi
 
 ensure_venv "[dev]"
 
-echo "==> ruff (lint and format) and mypy"
+echo "==> ruff (lint and format), mypy and bandit"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/bandit --quiet --configfile pyproject.toml --recursive examsite
 
 echo "==> pytest on SQLite"
 EXAMSITE_TEST_DB=sqlite .venv/bin/python -m pytest "$@"

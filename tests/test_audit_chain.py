@@ -163,3 +163,14 @@ def test_concurrent_writers_never_fork_a_chain(databases, tmp_path):
         assert head is not None and head.seq == 60
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_failed_login_with_a_very_long_user_name_is_audited_not_a_crash(app, world, browser):
+    response = browser.login("长" * 100, "wrong-password")
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
+        ).one()
+        assert event.actor == "长" * 64

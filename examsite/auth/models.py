@@ -22,7 +22,7 @@ ROLES = (ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF)
 ROLE_RANK = {ROLE_STAFF: 1, ROLE_BODY_ADMIN: 2, ROLE_ADMIN: 3}
 
 # Werkzeug's scrypt: a memory-hard KDF, salted per password.
-PASSWORD_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a method name, not a password) # nosec B105
 
 
 def _new_token() -> str:

@@ -47,8 +47,9 @@ def _throttle_settings() -> services.ThrottleSettings:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """The staff login page."""
-    if current_user.is_authenticated:
+    """The staff login page (also for a shared exam PC where a candidate is still signed in:
+    signing in as staff replaces that session)."""
+    if getattr(current_user, "is_staff", False):
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():

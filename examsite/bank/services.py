@@ -70,8 +70,9 @@ def visible_questions(body: Body) -> Select[Any]:
 
 def stem_key(qtype: str, stem: str) -> str:
     """Indexed fingerprint of the normalized stem (duplicate checks in the database)."""
-    return hashlib.sha1(  # noqa: S324 (a fingerprint, not security)
-        "\x1f".join(question_key(qtype, stem)).encode("utf-8")
+    # A fingerprint, not security.
+    return hashlib.sha1(
+        "\x1f".join(question_key(qtype, stem)).encode("utf-8"), usedforsecurity=False
     ).hexdigest()
 
 

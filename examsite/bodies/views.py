@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -32,7 +41,9 @@ bp = Blueprint("bodies", __name__, template_folder="templates")
 @login_required
 def index() -> Any:
     """The bodies the user may see; others go straight to their own body."""
-    if not getattr(current_user, "is_staff", False) or current_user.role != ROLE_ADMIN:
+    if not getattr(current_user, "is_staff", False):
+        abort(403)  # a candidate's session: bodies are staff pages
+    if current_user.role != ROLE_ADMIN:
         return redirect(url_for("bodies.detail", code=current_user.body.code))
     form = BodyFilterForm(request.args)
     stmt = scoped(select(Body), Body, current_user)

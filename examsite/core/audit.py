@@ -116,17 +116,18 @@ def record(
         body_id = target.id
     else:
         body_id = getattr(user, "body_id", None)
+    if actor is None:
+        actor = getattr(user, "username", "") or ("" if has_request_context() else "cli")
     event = AuditEvent(
         user_id=staff.id if staff is not None else None,
-        actor=actor
-        if actor is not None
-        else (getattr(user, "username", "") or ("" if has_request_context() else "cli")),
+        # Typed input (a failed login's user name) may be longer than the column.
+        actor=actor[:64],
         body_id=body_id,
         action=action,
         target_type=type(target).__name__ if target is not None else "",
-        target_id=str(getattr(target, "id", "")) if target is not None else "",
+        target_id=str(getattr(target, "id", ""))[:64] if target is not None else "",
         details=json.dumps(details, ensure_ascii=False, default=str) if details else "",
-        ip=(request.remote_addr or "") if has_request_context() else "cli",
+        ip=(request.remote_addr or "")[:64] if has_request_context() else "cli",
     )
     _link(event)
     db.session.add(event)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # pg_dump and pg_restore, see backup_to # nosec B404
 from pathlib import Path
 
 import click
@@ -38,7 +38,7 @@ def backup_to(path: Path) -> None:
             source.close()
         return
     args, env = _pg_args(url)
-    subprocess.run(  # noqa: S603 (fixed tools, arguments from our own configuration, no shell)
+    subprocess.run(  # noqa: S603 (fixed tools, arguments from our own configuration, no shell) # nosec B603
         [_tool("pg_dump"), *args, "-Fc", "-f", str(path), url.database or ""],
         check=True,
         env={**_base_env(), **env},
@@ -61,7 +61,7 @@ def restore_from(path: Path) -> None:
             source.close()
         return
     args, env = _pg_args(url)
-    subprocess.run(  # noqa: S603 (fixed tools, arguments from our own configuration, no shell)
+    subprocess.run(  # noqa: S603 (fixed tools, arguments from our own configuration, no shell) # nosec B603
         [
             _tool("pg_restore"),
             *args,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import has_request_context
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -29,11 +29,21 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _on_begin(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
-    # Work outside a web request (cron jobs, the CLI, imports) usually reads then writes;
-    # a deferred transaction would then fail at once with "database is locked" whenever
-    # another writer committed in between. BEGIN IMMEDIATE takes the write lock first and
-    # waits (busy_timeout) instead. A connection may ask for a plain BEGIN explicitly.
+    # Writing work (cron jobs, the CLI, imports, and web requests other than GET/HEAD) reads
+    # then writes; a deferred transaction would then fail at once with "database is locked"
+    # whenever another writer committed in between. BEGIN IMMEDIATE takes the write lock
+    # first and waits (busy_timeout) instead. Reading requests stay deferred so that they
+    # never queue behind writers; one that writes after all is run again by retry.py.
+    # A connection may ask for a mode explicitly (execution option sqlite_begin).
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_mode(conn) == "IMMEDIATE" else "BEGIN")
+
+
+def _begin_mode(conn: Connection) -> str:
     mode = conn.get_execution_options().get("sqlite_begin")
-    if mode is None:
-        mode = "DEFERRED" if has_request_context() else "IMMEDIATE"
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+    if mode is not None:
+        return str(mode)
+    if not has_request_context():
+        return "IMMEDIATE"
+    if g.get("sqlite_begin") == "IMMEDIATE" or request.method not in ("GET", "HEAD", "OPTIONS"):
+        return "IMMEDIATE"
+    return "DEFERRED"

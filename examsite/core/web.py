@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -61,6 +63,10 @@ def init_web(app: Flask) -> None:
     app.before_request(_require_password_change)
     app.after_request(_security_headers)
 
+    if os.environ.get("EXAMSITE_BENCHMARK") == "1":
+        # The load test's baseline (benchmarks/load/): the app's hooks but no database.
+        app.add_url_rule("/benchmark/ping", "benchmark_ping", _benchmark_ping)
+
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -74,6 +80,10 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _benchmark_ping() -> Response:
+    return Response("pong", mimetype="text/plain")
 
 
 def _expire_idle_staff_session() -> Response | None:
@@ -178,7 +188,13 @@ def _http_error(error: HTTPException) -> Any:
 
 def _database_unavailable(error: OperationalError) -> tuple[Any, int]:
     log.exception("database unavailable")
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except OperationalError:
+        log.warning("rollback failed too: the database is unreachable")
+    # The error page and the response hooks must not ask the database who is signed in:
+    # they render for an anonymous visitor (the session cookie itself is kept).
+    g._login_user = login_manager.anonymous_user()
     return _error_response(503, *_MESSAGES[503])
 
 

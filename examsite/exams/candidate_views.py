@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import (
     Blueprint,
@@ -136,8 +136,9 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    logout_user()
-    session.clear()
+    if _attempt() is not None:  # a staff session on the same browser is left alone
+        logout_user()
+        session.clear()
     return redirect(url_for("exam.login"))
 
 
@@ -336,19 +337,33 @@ def review(attempt: Attempt) -> Any:
 # --------------------------------------------------------------------------- JSON API
 
 
+#: Sequence numbers fit the database's 32-bit integer column.
+MAX_SEQ = 2**31 - 1
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int  # JSON true/false are bools, which Python counts as ints
+
+
+def _valid_answer_payload(data: Any) -> TypeGuard[dict[str, Any]]:
+    return (
+        isinstance(data, dict)
+        and _is_int(data.get("position"))
+        and _is_int(data.get("seq"))
+        and 1 <= data["seq"] <= MAX_SEQ
+        and isinstance(data.get("choice"), list)
+        and len(data["choice"]) <= 26
+        and all(_is_int(c) for c in data["choice"])
+        and type(data.get("flagged", False)) is bool
+    )
+
+
 @bp.post("/api/answer")
 @candidate_api
 def api_answer(attempt: Attempt) -> Any:
     """Save one answer: {"position", "choice" (displayed indexes), "seq", "flagged"}."""
     data = request.get_json(silent=True)
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("position"), int)
-        or not isinstance(data.get("seq"), int)
-        or not isinstance(data.get("choice"), list)
-        or not isinstance(data.get("flagged", False), bool)
-        or data["seq"] < 1
-    ):
+    if not _valid_answer_payload(data):
         current_app.logger.warning("bad answer payload from attempt %s", attempt.id)
         return jsonify(code="bad_request", error=_("请求格式不正确。")), 400
     outcome = services.save_answer(

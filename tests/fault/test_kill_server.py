@@ -14,21 +14,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from examsite.bodies.models import Body
-from examsite.core.timeutil import utcnow
-from examsite.exams import services
-from examsite.exams.domain import idcard
-from examsite.exams.models import Answer, Attempt, Candidate
+from examsite.exams.models import Answer, Attempt
 from examsite.extensions import db
-from tests.fixtures.database import make_test_app
-from tests.fixtures.exams import make_id, seed_bank
+from tests.fixtures.exams import build_open_sitting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,39 +118,7 @@ class Client:
 @pytest.fixture
 def kill_world(databases, tmp_path):
     url = databases.create(f"kill{os.getpid()}")
-    app = make_test_app(url, tmp_path)
-    with app.app_context():
-        upgrade()
-        body = Body(code="city", name="示例市人大常委会", level="municipal")
-        db.session.add(body)
-        db.session.commit()
-        seed_bank(body)
-        template = services.save_template(
-            body,
-            None,
-            name="卷",
-            duration_minutes=60,
-            pass_mark=6,
-            sections=[{"qtype": "single", "count": 5, "points": 2}],
-            post_categories=[],
-        )
-        person = Candidate(body_id=body.id, name="考生", id_number=make_id(5))
-        db.session.add(person)
-        now = utcnow()
-        sitting = services.save_sitting(
-            body,
-            None,
-            title="测试",
-            starts_at=now - timedelta(minutes=1),
-            ends_at=now + timedelta(hours=2),
-            template_id=template.id,
-        )
-        services.enroll(sitting, [person])
-        services.open_sitting(sitting)
-        attempt = db.session.scalars(select(Attempt)).one()
-        code, tail = attempt.admission_code, idcard.tail6(person.id_number)
-        db.session.remove()
-        db.engine.dispose()
+    app, [(code, tail)] = build_open_sitting(url, tmp_path)
     yield app, url, code, tail
 
 

@@ -237,14 +237,14 @@ class _Plan:
         if order is None:
             order = list(self.cells[qtype].items[key])
             cell_seed = f"{seed}:cell:{qtype}:{key[0]!r}:{key[1]!r}"
-            random.Random(cell_seed).shuffle(order)  # noqa: S311 - reproducible on purpose
+            random.Random(cell_seed).shuffle(order)  # noqa: S311 (reproducible on purpose) # nosec B311
             order += order
             self.seed_orders[cache_key] = order
         return order
 
     def paper(self, spec: PaperSpec, seed: int, index: int) -> list[DrawnItem]:
         # Seeded and reproducible on purpose: the sitting's secret seed keeps papers unguessable.
-        rng = random.Random(f"{seed}:{index}")  # noqa: S311
+        rng = random.Random(f"{seed}:{index}")  # noqa: S311 # nosec B311
         taken: dict[tuple[str, _CellKey], int] = {}
         paper: list[DrawnItem] = []
         for section, takes in zip(spec.sections, self.takes, strict=True):
