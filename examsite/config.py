@@ -65,6 +65,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # The cookie lives long enough for a whole exam; staff sessions additionally end
         # after EXAMSITE_SESSION_IDLE_MINUTES without a request (checked on the server).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("EXAMSITE_SESSION_MAX_HOURS", 10)),
+        # The cookie is signed again only when the session changes: a candidate's autosave
+        # must not rewrite it on every answer (staff activity updates it anyway).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "EXAMSITE_SESSION_IDLE_MINUTES": _env_int("EXAMSITE_SESSION_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10) * 1024 * 1024,

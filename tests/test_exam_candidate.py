@@ -309,3 +309,10 @@ def test_practice_shows_answers_and_counts_nothing(app, exam_world):
     assert "第 2 / 10 题" in b.get("/exam/practice").get_data(as_text=True)
     assert count(app, Answer) == 0
     assert get_attempt(app, exam_world.attempt_ids[0]).status == "enrolled"
+
+
+def test_autosave_and_polling_do_not_rewrite_the_session_cookie(app, exam_world):
+    # The save path is one upsert: signing a new cookie on every answer is wasted work.
+    b = started(app, exam_world)
+    assert save(b, 0, [1], 1).headers.getlist("Set-Cookie") == []
+    assert b.client.get("/exam/api/state").headers.getlist("Set-Cookie") == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from examsite.core.identity import register_loader
 from examsite.exams.models import Attempt
 from examsite.extensions import db
@@ -12,7 +14,7 @@ def _load_candidate(rest: str) -> Attempt | None:
     if not attempt_id.isdigit() or not token:
         return None
     attempt = db.session.get(Attempt, int(attempt_id))
-    if attempt is None or attempt.session_token != token:
+    if attempt is None or not secrets.compare_digest(attempt.session_token or "", token):
         return None
     return attempt
 
