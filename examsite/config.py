@@ -72,6 +72,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "EXAMSITE_MAX_UPLOAD_MB": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10),
+        # Uploaded statements and reports; with several app hosts, a folder they all share.
+        "EXAMSITE_UPLOAD_DIR": os.environ.get("EXAMSITE_UPLOAD_DIR", ""),
         "EXAMSITE_LOGIN_MAX_FAILURES": _env_int("EXAMSITE_LOGIN_MAX_FAILURES", 5),
         "EXAMSITE_LOGIN_MAX_FAILURES_PER_IP": _env_int("EXAMSITE_LOGIN_MAX_FAILURES_PER_IP", 5),
         "EXAMSITE_LOGIN_LOCK_MINUTES": _env_int("EXAMSITE_LOGIN_LOCK_MINUTES", 15),

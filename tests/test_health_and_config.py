@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -98,3 +100,12 @@ def test_work_outside_requests_takes_the_sqlite_write_lock_first(tmp_path):
             finally:
                 other.close()
         db.engine.dispose()
+
+
+def test_uploads_go_to_the_shared_folder_when_one_is_configured(app, tmp_path, monkeypatch):
+    from examsite.core.uploads import upload_folder
+
+    with app.app_context():
+        assert upload_folder("/srv/inst", "statements") == Path("/srv/inst/uploads/statements")
+        monkeypatch.setitem(app.config, "EXAMSITE_UPLOAD_DIR", str(tmp_path))
+        assert upload_folder("/srv/inst", "reports") == tmp_path / "reports"

@@ -6,14 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, has_app_context, send_file
 
 from examsite.appointments.files import ALLOWED
 
 
 def upload_folder(instance_path: str, kind: str) -> Path:
-    """The folder of one kind of upload ("statements", "reports")."""
-    return Path(instance_path) / "uploads" / kind
+    """The folder of one kind of upload ("statements", "reports"): under EXAMSITE_UPLOAD_DIR
+    when set (a folder shared by every app host), else instance/uploads."""
+    root = current_app.config.get("EXAMSITE_UPLOAD_DIR") if has_app_context() else None
+    return Path(root or Path(instance_path) / "uploads") / kind
 
 
 def send_upload(kind: str, stored_name: str, file_type: str, download_name: str) -> Any:
