@@ -6,8 +6,6 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,6 +20,10 @@ def xlsx_bytes(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "Sheet1"
 ) -> bytes:
     """An .xlsx workbook of one sheet; every text cell escaped."""
+    # Imported here: pandas adds about 50 MB to every worker that loads it, and only exports
+    # need it (the load test measures workers' memory during a sitting).
+    import pandas as pd
+
     frame = pd.DataFrame([[escape_cell(v) for v in row] for row in rows], columns=list(headers))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:

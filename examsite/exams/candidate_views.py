@@ -366,6 +366,8 @@ def api_answer(attempt: Attempt) -> Any:
     if not _valid_answer_payload(data):
         current_app.logger.warning("bad answer payload from attempt %s", attempt.id)
         return jsonify(code="bad_request", error=_("请求格式不正确。")), 400
+    deadline = attempt.deadline  # read before the save commits (and expires the attempt)
+    deadline = attempt.deadline  # read before the save commits (and expires the attempt)
     outcome = services.save_answer(
         attempt,
         data["position"],
@@ -380,7 +382,7 @@ def api_answer(attempt: Attempt) -> Any:
             position=data["position"],
             seq=data["seq"],
             server_now=_iso(utcnow()),
-            deadline=_iso(attempt.deadline),
+            deadline=_iso(deadline),
         )
     current_app.logger.info("answer refused (%s) for attempt %s", outcome.code, attempt.id)
     status = {"stale_sequence": 409, "deadline_passed": 403, "submitted": 403}.get(

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -550,6 +550,30 @@ def _upsert():
     return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+_SAVE_STATEMENTS: dict[str, Any] = {}
+
+
+def _save_statement(dialect: str) -> Any:
+    """The autosave's upsert, built once per dialect: it runs on every answer, and building
+    it (ON CONFLICT ... excluded) costs more than executing it. A Core statement on the
+    table, so no ORM bookkeeping either."""
+    stmt = _SAVE_STATEMENTS.get(dialect)
+    if stmt is None:
+        table: Any = Answer.__table__
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        base = insert(table).values({name: bindparam(name) for name in SAVE_COLUMNS})
+        stmt = base.on_conflict_do_update(
+            index_elements=["attempt_id", "position"],
+            set_={name: base.excluded[name] for name in ("choice", "seq", "flagged", "saved_at")},
+            where=table.c.seq < base.excluded.seq,
+        ).returning(table.c.id)
+        _SAVE_STATEMENTS[dialect] = stmt
+    return stmt
+
+
+SAVE_COLUMNS = ("attempt_id", "position", "choice", "seq", "flagged", "saved_at")
+
+
 def save_answer(
     attempt: Attempt,
     position: int,
@@ -577,26 +601,17 @@ def save_answer(
     original = sorted({order[d] for d in displayed})
     if item["t"] != "multiple" and len(original) > 1:
         return SaveOutcome("bad_request", _("该题只能选择一个答案。"))
-    insert = _upsert()
-    stmt = insert(Answer).values(
-        attempt_id=attempt.id,
-        position=position,
-        choice=original,
-        seq=seq,
-        flagged=flagged,
-        saved_at=now,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["attempt_id", "position"],
-        set_={
-            "choice": stmt.excluded.choice,
-            "seq": stmt.excluded.seq,
-            "flagged": stmt.excluded.flagged,
-            "saved_at": stmt.excluded.saved_at,
+    saved = db.session.execute(
+        _save_statement(db.session.get_bind().dialect.name),
+        {
+            "attempt_id": attempt.id,
+            "position": position,
+            "choice": original,
+            "seq": seq,
+            "flagged": flagged,
+            "saved_at": now,
         },
-        where=Answer.seq < stmt.excluded.seq,
-    ).returning(Answer.id)
-    saved = db.session.execute(stmt).first()
+    ).first()
     db.session.commit()
     if saved is None:
         return SaveOutcome("stale_sequence", _("已有更新的答案，此次保存被忽略。"))
