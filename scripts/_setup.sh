@@ -1,13 +1,15 @@
 # Shared set-up for scripts/serve.sh and scripts/test.sh: a virtual environment in .venv
 # with the project installed, reinstalled only when pyproject.toml changes.
-# Usage: ensure_venv ""      (runtime only)
-#        ensure_venv "[dev]" (with test and lint tools)
+# Usage: ensure_venv ""           (runtime only)
+#        ensure_venv "[dev]"      (with test and lint tools)
+#        ensure_venv "[dev,load]" (also the load test's tools; satisfies "", "[dev]", "[load]")
 
 PYTHON="${PYTHON:-python3}"
 
 ensure_venv() {
     local extras="$1"
-    local stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extras}"
+    local prefix=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+    local stamp="${prefix}${extras}"
     if [ ! -x .venv/bin/python ]; then
         echo "==> Creating the virtual environment in .venv"
         "$PYTHON" -m venv .venv
@@ -18,6 +20,13 @@ ensure_venv() {
         .venv/bin/python -m pip install --quiet -e ".${extras}"
         rm -f .venv/.installed-*
         touch "$stamp"
+        # Several extras installed also stand for each alone and for none, so switching
+        # between the scripts' extras does not reinstall every time.
+        local extra
+        for extra in $(echo "$extras" | tr -d '[]' | tr ',' ' '); do
+            touch "${prefix}[${extra}]"
+        done
+        touch "$prefix"
     fi
     echo "==> Compiling message catalogues"
     .venv/bin/pybabel compile --statistics -d examsite/translations >/dev/null
