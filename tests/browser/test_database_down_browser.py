@@ -40,7 +40,7 @@ def database_down(app) -> Iterator[None]:
 
 def test_a_database_outage_loses_nothing(live_server, chromium, page):
     app, base = live_server.app, live_server.url
-    attempt_id, code, tail = _open_sitting(app, 2)
+    attempt_id, code, tail = _open_sitting(app, 4)  # each browser test its own candidate
 
     staff = chromium.new_context(locale="zh-CN")
     try:
