@@ -10,12 +10,11 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.bodies.models import Body
 from examsite.core.auditchain import FIELDS, GENESIS, entry_hash
+from examsite.core.dialect import insert_for, session_dialect
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model, db
 
@@ -153,7 +152,7 @@ def _link(event: AuditEvent) -> None:
     """
     event.chain = event.body_id or 0
     event.created_at = event.created_at or utcnow()
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session_dialect())
     head = db.session.scalar(
         select(AuditChainHead).where(AuditChainHead.chain == event.chain).with_for_update()
     )

@@ -15,8 +15,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examsite.auth.services import ThrottleSettings, clear_failures, lock_remaining_minutes
 from examsite.auth.services import register_failure as register_login_failure
@@ -24,6 +22,7 @@ from examsite.bank.models import STATUS_ACTIVE, HiddenQuestion, Question, Questi
 from examsite.bank.services import in_bank
 from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.dialect import insert_for, session_dialect
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import drawing, grading, idcard
 from examsite.exams.domain.candidates_file import CandidateRow
@@ -546,10 +545,6 @@ class SaveOutcome:
     message: str = ""
 
 
-def _upsert():
-    return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 _SAVE_STATEMENTS: dict[str, Any] = {}
 
 
@@ -560,8 +555,7 @@ def _save_statement(dialect: str) -> Any:
     stmt = _SAVE_STATEMENTS.get(dialect)
     if stmt is None:
         table: Any = Answer.__table__
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        base = insert(table).values({name: bindparam(name) for name in SAVE_COLUMNS})
+        base = insert_for(dialect)(table).values({name: bindparam(name) for name in SAVE_COLUMNS})
         stmt = base.on_conflict_do_update(
             index_elements=["attempt_id", "position"],
             set_={name: base.excluded[name] for name in ("choice", "seq", "flagged", "saved_at")},
@@ -602,7 +596,7 @@ def save_answer(
     if item["t"] != "multiple" and len(original) > 1:
         return SaveOutcome("bad_request", _("该题只能选择一个答案。"))
     saved = db.session.execute(
-        _save_statement(db.session.get_bind().dialect.name),
+        _save_statement(session_dialect()),
         {
             "attempt_id": attempt.id,
             "position": position,
