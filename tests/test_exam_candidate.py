@@ -316,3 +316,16 @@ def test_autosave_and_polling_do_not_rewrite_the_session_cookie(app, exam_world)
     b = started(app, exam_world)
     assert save(b, 0, [1], 1).headers.getlist("Set-Cookie") == []
     assert b.client.get("/exam/api/state").headers.getlist("Set-Cookie") == []
+
+
+def test_state_poll_records_last_seen_about_once_a_minute(app, exam_world):
+    # The invigilator's "last seen" moves on with the polls, but not on every one of them.
+    b = started(app, exam_world)
+    seen = get_attempt(app, exam_world.attempt_ids[0]).last_seen_at  # set at login
+    assert seen is not None
+    with time_machine.travel(seen + timedelta(seconds=30), tick=False):
+        assert b.get("/exam/api/state").json["state"] == "in_progress"
+    assert get_attempt(app, exam_world.attempt_ids[0]).last_seen_at == seen
+    with time_machine.travel(seen + timedelta(seconds=60), tick=False):
+        assert b.get("/exam/api/state").json["state"] == "in_progress"
+    assert get_attempt(app, exam_world.attempt_ids[0]).last_seen_at == seen + timedelta(seconds=60)

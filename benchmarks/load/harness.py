@@ -65,6 +65,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("-n", "--candidates", type=int, default=200, help="candidates (default 200)")
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker (default 1: sync workers; more: gunicorn's gthread workers)",
+    )
+    p.add_argument(
         "--login-window",
         type=float,
         default=60.0,
@@ -100,8 +106,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--keep", action="store_true", help="keep the work folder and the PostgreSQL database"
     )
     args = p.parse_args(argv)
-    if args.candidates < 1 or args.workers < 1 or args.saturation_users < 1:
-        p.error("--candidates, --workers and --saturation-users must be at least 1")
+    if min(args.candidates, args.workers, args.threads, args.saturation_users) < 1:
+        p.error("--candidates, --workers, --threads and --saturation-users must be at least 1")
     if not 2 <= args.paper_size <= 400:
         p.error("--paper-size must be between 2 and 400 (the bank has 2,000 questions)")
     if not 1 <= args.questions_answered <= args.paper_size:
@@ -369,10 +375,11 @@ def cpu_seconds(pid: int) -> float:
 class Server:
     """gunicorn serving wsgi:app in production configuration on a loopback port."""
 
-    def __init__(self, url: str, workers: int, log: Path) -> None:
+    def __init__(self, url: str, workers: int, log: Path, threads: int = 1) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
+        self.threads = threads
         self.log = log
         self.env = {
             **os.environ,
@@ -398,6 +405,9 @@ class Server:
                     "gunicorn",
                     "--workers",
                     str(self.workers),
+                    # gunicorn picks gthread workers itself when threads > 1
+                    "--threads",
+                    str(self.threads),
                     "--bind",
                     f"127.0.0.1:{self.port}",
                     "--log-level",
@@ -575,7 +585,7 @@ def check_database(url: str, results: Sequence[dict[str, Any]]) -> dict[str, Any
 
         def original(save: dict[str, Any]) -> list[int]:
             # The page sends displayed indexes; the table holds the original ones.
-            order = attempts[save["attempt"]].paper[save["position"]]["o"]
+            order = (attempts[save["attempt"]].paper or [])[save["position"]]["o"]
             return sorted({order[d] for d in save["choice"]})
 
         latest: dict[tuple[int, int], dict[str, Any]] = {}
@@ -693,7 +703,8 @@ def report(summary: dict[str, Any]) -> None:
     print()
     print(
         f"Load test: {summary['db']}, {summary['candidates']} candidates, "
-        f"{summary['workers']} workers, {summary['questions_answered']} answers each, "
+        f"{summary['workers']} workers × {summary.get('threads', 1)} threads, "
+        f"{summary['questions_answered']} answers each, "
         f"papers of {summary['paper_size']}, logins over {summary['login_window_s']:g} s"
     )
     m = summary["machine"]
@@ -806,8 +817,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             data = seed(url, args, minutes)
             (work / "data.json").write_text(json.dumps(data), encoding="utf-8")
             print(f"    done in {time.monotonic() - t0:.0f} s (work folder {work})")
-            server = Server(url, args.workers, work / "server.log")
-            print(f"==> gunicorn with {args.workers} workers on {server.base}")
+            server = Server(url, args.workers, work / "server.log", args.threads)
+            kind = f"gthread workers of {args.threads} threads" if args.threads > 1 else "workers"
+            print(f"==> gunicorn with {args.workers} {kind} on {server.base}")
             server.start()
             try:
                 users = args.candidates + INVIGILATORS
@@ -901,6 +913,7 @@ def summarize(
         "db": args.db,
         "candidates": args.candidates,
         "workers": args.workers,
+        "threads": args.threads,
         "worker_processes_seen": len(server.peak_kb),
         "questions_answered": args.questions_answered,
         "paper_size": args.paper_size,

@@ -33,7 +33,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams import services
 from examsite.exams.candidate_forms import CandidateLoginForm
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
-from examsite.exams.page_text import exam_page_text
+from examsite.exams.page_text import exam_page_text, paper_labels
 from examsite.extensions import db
 
 bp = Blueprint("exam", __name__, template_folder="templates", url_prefix="/exam")
@@ -226,6 +226,7 @@ def paper(attempt: Attempt) -> Any:
         deadline=_iso(attempt.deadline),
         server_now=_iso(utcnow()),
         page_text=exam_page_text(),
+        paper_labels=paper_labels(),
     )
 
 
@@ -367,7 +368,6 @@ def api_answer(attempt: Attempt) -> Any:
         current_app.logger.warning("bad answer payload from attempt %s", attempt.id)
         return jsonify(code="bad_request", error=_("请求格式不正确。")), 400
     deadline = attempt.deadline  # read before the save commits (and expires the attempt)
-    deadline = attempt.deadline  # read before the save commits (and expires the attempt)
     outcome = services.save_answer(
         attempt,
         data["position"],
@@ -396,14 +396,15 @@ def api_answer(attempt: Attempt) -> Any:
 def api_state(attempt: Attempt) -> Any:
     """The server's clock and the deadline (which an invigilator may extend)."""
     services.finalize_if_expired(attempt)
-    services.touch(attempt, request.remote_addr or "")
-    return jsonify(
+    response = jsonify(
         server_now=_iso(utcnow()),
         deadline=_iso(attempt.deadline),
         state=attempt.status,
         notice=attempt.notice or None,
         notice_id=attempt.notice_id or None,
     )
+    services.touch(attempt, request.remote_addr or "")  # after: it ends the transaction
+    return response
 
 
 @bp.post("/api/event")

@@ -725,17 +725,31 @@ def grade_expired(now: datetime | None = None) -> int:
     return count
 
 
+#: How stale the invigilator's "last seen" may get. The page polls every 15 s; writing on
+#: every poll made the polls of a large sitting as many writes as its answers.
+LAST_SEEN_EVERY = timedelta(seconds=45)
+
+
 def touch(attempt: Attempt, ip: str, now: datetime | None = None) -> None:
-    """Note that the candidate's page is alive (for the invigilator's "last seen")."""
+    """Note that the candidate's page is alive (for the invigilator's "last seen").
+
+    Ends the caller's transaction (the attempt is expired afterwards)."""
     now = now or utcnow()
-    if attempt.last_seen_at is None or now - attempt.last_seen_at > timedelta(seconds=10):
-        db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id)
-            .values(last_seen_at=now, last_ip=ip[:64])
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+    if attempt.last_seen_at is not None and now - attempt.last_seen_at <= LAST_SEEN_EVERY:
+        return
+    attempt_id = attempt.id
+    # The write gets a short transaction of its own, begun IMMEDIATE on SQLite: upgrading
+    # the poll's reading transaction would fail whenever another candidate's save had
+    # committed in between, and the whole poll would be run again.
+    db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(last_seen_at=now, last_ip=ip[:64])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def record_event(attempt: Attempt, kind: str) -> None:
