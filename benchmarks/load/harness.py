@@ -42,13 +42,13 @@ BANK_SIZE = 2000
 INVIGILATORS = 5
 STAFF_PASSWORD = "Load-test-2026"  # noqa: S105 (throw-away accounts of a throw-away database)
 BODY_CODE = "city"
-STEPS = ("login", "paper", "save", "state", "panel", "submit")
+STEPS = ("login", "paper", "save", "save-steady", "state", "panel", "submit")
 INFO_STEPS = ("staff-login",)
 # (what, measured key, target, lower is better)
 TARGETS = (
     ("login p95 (ms)", "login_p95", 300.0, True),
     ("paper p95 (ms)", "paper_p95", 300.0, True),
-    ("save p95 (ms)", "save_p95", 50.0, True),
+    ("steady save p95 (ms)", "save_p95", 50.0, True),
     ("errors", "errors", 0.0, True),
     ("lost answers", "lost", 0.0, True),
     ("saturation ratio save/trivial", "ratio", 0.5, False),
@@ -770,7 +770,7 @@ def targets(summary: dict[str, Any]) -> list[tuple[str, float | None, float, boo
     measured = {
         "login_p95": steps["login"]["p95_ms"],
         "paper_p95": steps["paper"]["p95_ms"],
-        "save_p95": steps["save"]["p95_ms"],
+        "save_p95": steps["save-steady"]["p95_ms"],
         "errors": float(sum(r["errors"] for r in steps.values())),
         "lost": float(len(summary["integrity"]["lost"])),
         "ratio": summary["throughput"]["ratio"],

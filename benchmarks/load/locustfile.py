@@ -10,10 +10,11 @@ User classes (the harness names them on locust's command line, one phase at a ti
 - ``SaverUser``: autosave saturation: logged-in candidates saving with no pauses.
 
 Request names group the statistics by step: login, paper, save, state, panel, submit
-(staff-login, ping and sat-login besides). Every save the server acknowledged, every save it
-did not, every submit and every response time are written to ``--load-out`` at the end;
-the harness checks them against the database. Runs in one locust process (no workers), so
-module-level state is shared by all users.
+(staff-login, ping and sat-login besides); save-steady repeats the saves sent after the
+last candidate had the paper on screen (the autosave once the login burst is over).
+Every save the server acknowledged, every save it did not, every submit and every response
+time are written to ``--load-out`` at the end; the harness checks them against the database.
+Runs in one locust process (no workers), so module-level state is shared by all users.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class State:
         self.failures: dict[str, Counter[str]] = defaultdict(Counter)
         self.span: dict[str, list[float]] = {}  # name -> [first start, last end] (epoch s)
         self.harness_errors: list[str] = []
+        self.ready = 0  # candidates with their paper on screen
+        self.burst_over = 0.0  # when the last candidate had the paper (epoch s), or 0
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -135,6 +138,9 @@ def _on_request(
 ) -> None:
     now = time.time()
     STATE.samples[name].append(round(response_time, 2))
+    if name == "save" and STATE.burst_over and now - response_time / 1000 >= STATE.burst_over:
+        # Steady autosave: sent once every candidate is in, after the login burst.
+        STATE.samples["save-steady"].append(round(response_time, 2))
     span = STATE.span.setdefault(name, [now - response_time / 1000, now])
     span[1] = now
     if exception is not None:
@@ -390,6 +396,9 @@ class CandidateUser(Candidate, FastHttpUser):
     def journey(self) -> None:
         if not self.log_in():
             return
+        STATE.ready += 1
+        if STATE.ready >= STATE.expected:
+            STATE.burst_over = time.time()
         self.next_poll = time.monotonic()
         count = min(STATE.questions_answered, len(self.questions))
         positions = sorted(self.questions)
