@@ -53,7 +53,6 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "TESTING": False,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_db,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Sessions: signed cookies, short-lived, refreshed on activity.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -96,6 +95,12 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     }
     if overrides:
         cfg.update(overrides)
+    # A ping before each request's first query survives a database server that restarted; a
+    # SQLite file cannot go away like that, and there the ping is one more query per request.
+    cfg.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {"pool_pre_ping": not cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")},
+    )
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace(

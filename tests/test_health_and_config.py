@@ -73,6 +73,16 @@ def test_postgres_url_uses_psycopg3(tmp_path, monkeypatch):
     assert build_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
+def test_only_a_database_server_is_pinged_before_use(tmp_path, monkeypatch):
+    # A restarted PostgreSQL must not break the next request; a SQLite file needs no ping.
+    from examsite.config import build_config
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    assert build_config(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert build_config(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+
+
 @pytest.mark.skipif(test_db_kind() != "sqlite", reason="SQLite pragmas apply to SQLite only")
 def test_sqlite_connections_use_wal_and_foreign_keys(app):
     with app.app_context(), db.engine.connect() as conn:

@@ -63,7 +63,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     p.add_argument("-n", "--candidates", type=int, default=200, help="candidates (default 200)")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=9,
+        help="gunicorn workers (default 9: 4 x cores + 1 on this 2-core machine)",
+    )
     p.add_argument(
         "--threads",
         type=int,
