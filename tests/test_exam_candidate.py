@@ -329,3 +329,12 @@ def test_state_poll_records_last_seen_about_once_a_minute(app, exam_world):
     with time_machine.travel(seen + timedelta(seconds=60), tick=False):
         assert b.get("/exam/api/state").json["state"] == "in_progress"
     assert get_attempt(app, exam_world.attempt_ids[0]).last_seen_at == seen + timedelta(seconds=60)
+
+
+def test_paper_labels_every_question_in_the_chosen_language(app, exam_world):
+    b = started(app, exam_world)
+    page = b.get("/exam/paper").get_data(as_text=True)
+    assert "第 1 题" in page and "第 5 题的选项" in page and "标记此题" in page
+    b.post("/language", {"lang": "en", "next": "/exam/paper"})
+    page = b.get("/exam/paper").get_data(as_text=True)
+    assert "Question 1" in page and "第 1 题" not in page and " points" in page

@@ -5,8 +5,10 @@ Keys match the defaults in static/js/exam.js (which are the Chinese originals).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 EXAM_PAGE_TEXT = {
@@ -47,6 +49,12 @@ EXAM_PAGE_TEXT = {
 
 
 def exam_page_text() -> dict[str, str]:
+    return _exam_page_text(str(get_locale()))
+
+
+@cache
+def _exam_page_text(_locale: str) -> dict[str, str]:
+    # Per language, once per process: the catalogues do not change while the site runs.
     return {key: str(value) for key, value in EXAM_PAGE_TEXT.items()}
 
 
@@ -67,6 +75,11 @@ PAPER_LABELS = {
 
 
 def paper_labels() -> dict[str, Any]:
+    return _paper_labels(str(get_locale()))
+
+
+@cache
+def _paper_labels(_locale: str) -> dict[str, Any]:
     from examsite.bank.forms import QTYPE_LABELS
 
     labels: dict[str, Any] = {key: str(value) for key, value in PAPER_LABELS.items()}
