@@ -206,6 +206,9 @@ def test_incidents_for_a_candidate_and_for_the_room(app, exam_world, assigned, l
     assert count(app, Incident) == 2
     page = b.get(panel_url(exam_world)).get_data(as_text=True)
     assert "鼠标失灵" in page and "&lt;b&gt;空调&lt;/b&gt;故障" in page
+    # The incident table names the candidate, or no one for the whole room.
+    assert '<td>考生0</td><td class="pre">鼠标失灵</td>' in page
+    assert '<td>—</td><td class="pre">&lt;b&gt;空调&lt;/b&gt;故障</td>' in page
     empty = b.post(panel_url(exam_world, "incidents"), {"category": "other", "note": ""})
     assert empty.status_code == 302 and count(app, Incident) == 2
 

@@ -100,6 +100,7 @@ def panel(body: Body, sitting: Sitting) -> Any:
         incident=IncidentForm(),
         confirm=ConfirmForm(),
         incidents=services.incidents(sitting),
+        names={r.attempt_id: r.name for r in rows},  # the incidents' candidates
         INCIDENT_LABELS=INCIDENT_LABELS,
     )
 
