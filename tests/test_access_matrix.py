@@ -63,7 +63,7 @@ from tests.access_matrix import (
     ROLES,
     SESSION_ENDED,
 )
-from tests.fixtures.exams import make_id, seed_bank
+from tests.fixtures.exams import make_id, open_sitting_now, seed_bank
 from tests.fixtures.factories import PASSWORD
 
 # Which body each relation names, as seen from the role (see tests/access_matrix.py); for
@@ -206,25 +206,9 @@ def _body_rows(app: Flask, body: Body, n: int, invigilators: list[User]) -> dict
     ]
     db.session.add_all(candidates)
     db.session.commit()
-    sitting = exam_services.save_sitting(
-        body,
-        None,
-        title="任前考试",
-        room="第一考场",
-        starts_at=now - timedelta(minutes=5),
-        ends_at=now + timedelta(hours=2),
-        late_entry_minutes=30,
-        template_id=template.id,
-        category_templates={},
-        show_score="at_submit",
-        allow_review=True,
-        scoring="all_or_nothing",
-        second_login="refuse",
-        allowed_networks="",
-        invigilators=invigilators,
+    sitting = open_sitting_now(
+        body, template, candidates, title="任前考试", invigilators=invigilators
     )
-    exam_services.enroll(sitting, candidates)
-    exam_services.open_sitting(sitting)
     graded, waiting = sorted(sitting.attempts, key=lambda a: a.id)
     # Graded: it has a paper (paper entry), a score report and a public result token.
     exam_services.start_attempt(graded)

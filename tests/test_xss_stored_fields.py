@@ -55,7 +55,7 @@ from examsite.extensions import db
 from examsite.invigilation import services as invigilation_services
 from examsite.reports import services as report_services
 from examsite.reports import voting
-from tests.fixtures.exams import make_id
+from tests.fixtures.exams import make_id, open_sitting_now
 from tests.fixtures.web import Browser, csrf_token
 
 #: marker -> the stored field it is put in (a failure names the field). The full payload
@@ -309,25 +309,10 @@ def _build(app, login_as) -> XssWorld:
             ],
             post_categories=[],
         )
-        sitting = exam_services.save_sitting(
-            east,
-            None,
-            title=p("stitle"),
-            room=p("sroom"),
-            starts_at=now - timedelta(minutes=5),
-            ends_at=now + timedelta(hours=2),
-            late_entry_minutes=30,
-            template_id=template.id,
-            category_templates={},
-            show_score="at_submit",
-            allow_review=True,
-            scoring="all_or_nothing",
-            second_login="refuse",
-            allowed_networks="",
-            invigilators=[staff],
+        # The fourth candidate stays available.
+        sitting = open_sitting_now(
+            east, template, candidates[:3], title=p("stitle"), room=p("sroom"), invigilators=[staff]
         )
-        exam_services.enroll(sitting, candidates[:3])  # the fourth stays available
-        exam_services.open_sitting(sitting)
         attempts = list(
             db.session.scalars(
                 select(Attempt).where(Attempt.sitting_id == sitting.id).order_by(Attempt.id)
