@@ -68,6 +68,12 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # must not rewrite it on every answer (staff activity updates it anyway).
         "SESSION_REFRESH_EACH_REQUEST": False,
         "EXAMSITE_SESSION_IDLE_MINUTES": _env_int("EXAMSITE_SESSION_IDLE_MINUTES", 30),
+        # The page warns this many minutes before the idle timeout and offers to go on.
+        "EXAMSITE_SESSION_WARN_MINUTES": _env_int("EXAMSITE_SESSION_WARN_MINUTES", 5),
+        # A staff session ends this long after its login, however busy.
+        "EXAMSITE_STAFF_SESSION_MAX_HOURS": _env_int("EXAMSITE_STAFF_SESSION_MAX_HOURS", 12),
+        # A temporary password given by an administrator stops working after this long.
+        "EXAMSITE_TEMP_PASSWORD_HOURS": _env_int("EXAMSITE_TEMP_PASSWORD_HOURS", 72),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "EXAMSITE_MAX_UPLOAD_MB": _env_int("EXAMSITE_MAX_UPLOAD_MB", 10),
@@ -78,6 +84,14 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "EXAMSITE_LOGIN_LOCK_MINUTES": _env_int("EXAMSITE_LOGIN_LOCK_MINUTES", 15),
         "EXAMSITE_CANDIDATE_MAX_FAILURES_PER_IP": _env_int(
             "EXAMSITE_CANDIDATE_MAX_FAILURES_PER_IP", 100
+        ),
+        # The oath check-in page opens this long before a ceremony's start and closes this
+        # long after it; failures per client and per ceremony are limited within a window.
+        "EXAMSITE_OATH_OPEN_BEFORE_MINUTES": _env_int("EXAMSITE_OATH_OPEN_BEFORE_MINUTES", 30),
+        "EXAMSITE_OATH_CLOSE_AFTER_MINUTES": _env_int("EXAMSITE_OATH_CLOSE_AFTER_MINUTES", 120),
+        "EXAMSITE_OATH_MAX_FAILURES": _env_int("EXAMSITE_OATH_MAX_FAILURES", 10),
+        "EXAMSITE_OATH_FAILURE_WINDOW_MINUTES": _env_int(
+            "EXAMSITE_OATH_FAILURE_WINDOW_MINUTES", 10
         ),
         "EXAMSITE_SAVE_GRACE_SECONDS": _env_int("EXAMSITE_SAVE_GRACE_SECONDS", 10),
         "EXAMSITE_PROXY_COUNT": _env_int("EXAMSITE_PROXY_COUNT", 0),

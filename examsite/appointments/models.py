@@ -134,8 +134,8 @@ class Ceremony(Model):
     #: The oath as read at this ceremony, kept even if the official text changes later.
     oath_text: Mapped[str] = mapped_column(Text)
     oath_version: Mapped[str] = mapped_column(String(32))
-    #: Short code shown with the QR code for check-in from a phone.
-    check_in_code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: The unguessable code (128 bits) in the check-in QR code; staff can rotate it.
+    check_in_code: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     participants: Mapped[list[CeremonyParticipant]] = relationship(

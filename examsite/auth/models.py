@@ -45,6 +45,8 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Set for temporary passwords given by an administrator.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: A temporary (one-time) password stops working at this time; None for one's own.
+    password_expires_at: Mapped[datetime | None]
     #: Part of the login cookie; rotating it ends every session of the user.
     session_token: Mapped[str] = mapped_column(String(64), default=_new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,10 @@ STATUS_ACTIVE = "active"
 STATUS_RETIRED = "retired"
 STATUSES = (STATUS_ACTIVE, STATUS_RETIRED)
 QTYPES = ("single", "multiple", "true_false")
+#: A question is either for the live exam (secret) or for practice (shown with its key).
+PURPOSE_EXAM = "exam"
+PURPOSE_PRACTICE = "practice"
+PURPOSES = (PURPOSE_EXAM, PURPOSE_PRACTICE)
 
 
 class Question(Model):
@@ -39,6 +43,7 @@ class Question(Model):
         CheckConstraint(f"qtype IN {QTYPES!r}", name="qtype_valid"),
         CheckConstraint(f"status IN {STATUSES!r}", name="status_valid"),
         CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty_range"),
+        CheckConstraint(f"purpose IN {PURPOSES!r}", name="purpose_valid"),
         Index("ix_questions_duplicate_key", "body_id", "qtype", "stem_key"),
         Index("ix_questions_body_status_category", "body_id", "status", "category"),
     )
@@ -59,6 +64,12 @@ class Question(Model):
     category: Mapped[str] = mapped_column(String(100), default="")
     difficulty: Mapped[int] = mapped_column(default=3)
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
+    #: "exam" or "practice": no paper draws a practice question, no practice an exam one.
+    purpose: Mapped[str] = mapped_column(
+        String(16), default=PURPOSE_EXAM, server_default=PURPOSE_EXAM
+    )
+    #: First time practice showed it; such a question can never become an exam question.
+    practice_shown_at: Mapped[datetime | None]
     #: Number of the current revision (1 for a new question).
     revision: Mapped[int] = mapped_column(default=1)
     #: The revision the bodies below see and draw; empty until the owner publishes.
@@ -79,6 +90,10 @@ class Question(Model):
     @property
     def is_active(self) -> bool:
         return self.status == STATUS_ACTIVE
+
+    @property
+    def is_practice(self) -> bool:
+        return self.purpose == PURPOSE_PRACTICE
 
 
 class QuestionRevision(Model):

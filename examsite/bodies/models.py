@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.core.timeutil import utcnow
@@ -32,6 +32,8 @@ class Body(Model):
     uses_parent_bank: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: May write or import questions of its own.
     own_questions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Practice (模拟练习) open to anyone on the network at /practice/<code>, no login.
+    public_practice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Body | None] = relationship(remote_side=[id], back_populates="children")

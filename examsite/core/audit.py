@@ -69,6 +69,9 @@ class AuditEvent(Model):
     target_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
+    #: Repeated failed logins from one client within one minute share one entry; this
+    #: counts them (outside the hash: the entry was sealed at the first of them).
+    repeats: Mapped[int] = mapped_column(default=1, server_default="1")
     #: The hash chain: the body's id (0 for events of no body), the entry's number in that
     #: chain, the previous entry's hash and this entry's.
     chain: Mapped[int]

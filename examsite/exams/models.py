@@ -222,6 +222,11 @@ class Attempt(UserMixin, Model):
     graded_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     last_ip: Mapped[str] = mapped_column(String(64), default="")
+    #: The client address of the current login: the session works from there only, so a
+    #: copied cookie does not open the paper on another PC.
+    session_ip: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: Logins that replaced an earlier one on another PC (shown on the panel).
+    session_switches: Mapped[int] = mapped_column(default=0, server_default="0")
     extra_minutes: Mapped[int] = mapped_column(default=0)
     #: Let in by an invigilator after the late-entry cutoff.
     readmitted: Mapped[bool] = mapped_column(default=False, server_default=false())
