@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from examsite.config import build_config
+from examsite.core.proxy import install_proxy_fix
 from examsite.core.retry import ExamsiteFlask
 from examsite.extensions import babel, csrf, db, login_manager, migrate
 
@@ -17,9 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI."""
     app = ExamsiteFlask(__name__, instance_relative_config=True)
     app.config.update(build_config(Path(app.instance_path), config))
-    if app.config["EXAMSITE_PROXY_COUNT"]:
-        n = app.config["EXAMSITE_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    install_proxy_fix(app)  # X-Forwarded-* only from EXAMSITE_TRUSTED_PROXIES
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -54,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from examsite.dashboard.views import bp as dashboard_bp
     from examsite.exams import identity as exam_identity  # noqa: F401  (candidate loader)
     from examsite.exams.candidate_views import bp as exam_bp
+    from examsite.exams.candidate_views import practice_bp
     from examsite.exams.views import bp as exams_bp
     from examsite.invigilation.views import bp as invigilation_bp
     from examsite.reports.views import bp as reports_bp
@@ -66,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
         bank_bp,
         exams_bp,
         exam_bp,
+        practice_bp,
         invigilation_bp,
         appointments_bp,
         oath_bp,

@@ -95,6 +95,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         ),
         "EXAMSITE_SAVE_GRACE_SECONDS": _env_int("EXAMSITE_SAVE_GRACE_SECONDS", 10),
         "EXAMSITE_PROXY_COUNT": _env_int("EXAMSITE_PROXY_COUNT", 0),
+        # Only these direct peers may set X-Forwarded-* (checked in core/proxy.py).
+        "EXAMSITE_TRUSTED_PROXIES": os.environ.get("EXAMSITE_TRUSTED_PROXIES", "127.0.0.1,::1"),
         "EXAMSITE_PAGE_SIZE": _env_int("EXAMSITE_PAGE_SIZE", 20),
         # Report reminders by e-mail (flask reports remind); off when no host is set.
         "EXAMSITE_SMTP_HOST": os.environ.get("EXAMSITE_SMTP_HOST", ""),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from examsite.auth import services as auth_services
 from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
 from examsite.bank import services as bank_services
-from examsite.bank.models import Question
+from examsite.bank.models import PURPOSE_PRACTICE, Question
 from examsite.bodies import services as body_services
 from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
 from examsite.extensions import db
@@ -60,9 +60,16 @@ def load_demo(bank_dir: Path | None = None) -> list[str]:
     city = db.session.scalars(select(Body).where(Body.code == "city")).one()
     has_bank = db.session.scalars(select(Question.id).where(Question.body_id == city.id).limit(1))
     if has_bank.first() is None:
-        for file in sorted((bank_dir or SHIPPED_BANK).glob("*.csv")):
+        root = bank_dir or SHIPPED_BANK
+        for file in sorted(root.glob("*.csv")):
             result = bank_services.import_file(city, file.name, file.read_bytes())
             created.append(f"{len(result.questions)} questions from {file.name}")
+        # The practice set (question_bank/practice/): shown with its keys, never in a paper.
+        for file in sorted((root / "practice").glob("*.csv")):
+            result = bank_services.import_file(
+                city, f"practice/{file.name}", file.read_bytes(), purpose=PURPOSE_PRACTICE
+            )
+            created.append(f"{len(result.questions)} practice questions from {file.name}")
         bank_services.publish(city)  # the counties see and draw the shipped bank
     return created
 

@@ -159,6 +159,9 @@ ACCESS: dict[str, Profile] = {
     "exam.verify": PUBLIC,
     # A ceremony's check-in from a participant's phone, by the ceremony's code.
     "oath.check_in": PUBLIC,
+    # A body's practice set for anyone on its network (404 unless the body opened it; the
+    # demo world's bodies have it closed, so every role sees the same 404).
+    "practice.public": Profile("PRACTICE_CLOSED", _everyone(NOT_FOUND)),
     # ---------------------------------------------------------------- home, rollout, audit
     "dashboard.index": STAFF_HOME,
     "dashboard.statistics": BODY_ADMIN_HOME,

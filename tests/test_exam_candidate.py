@@ -304,7 +304,8 @@ def test_practice_shows_answers_and_counts_nothing(app, exam_world):
     b = candidate(app, exam_world)
     page = b.get("/exam/practice?new=1").get_data(as_text=True)
     assert "模拟练习" in page and "第 1 / 10 题" in page
-    feedback = b.post("/exam/practice", {"choice": "0"}).get_data(as_text=True)
+    token = re.search(r'name="question" value="([^"]+)"', page).group(1)
+    feedback = b.post("/exam/practice", {"question": token, "choice": "0"}).get_data(as_text=True)
     assert "正确答案" in feedback and ("回答正确" in feedback or "回答错误" in feedback)
     assert "第 2 / 10 题" in b.get("/exam/practice").get_data(as_text=True)
     assert count(app, Answer) == 0

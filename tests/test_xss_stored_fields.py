@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import itertools
 import re
@@ -277,6 +278,14 @@ def _build(app, login_as) -> XssWorld:
         own = bank_services.create_question(
             east, _question("single", 8, options, [0]), user_id=None
         )
+        # The practice set, open to east's network: its page shows stem, options and key.
+        practice_question = dataclasses.replace(
+            _question("single", 9, options, [1]), purpose="practice"
+        )
+        bank_services.create_question(city, practice_question, user_id=admin_user.id)
+        bank_services.publish(city)
+        east.public_practice = True
+        city.public_practice = True
 
         # ---------------------------------------------------------------- exams (east)
         candidates = [
@@ -563,9 +572,13 @@ def test_stored_payloads_are_escaped_on_every_page(app, xss_world, login_as):
     reveal = f"/bodies/east/exams/candidates/{w.candidate_id}/reveal"
     found.check("east-admin", "POST " + reveal, _post(east_admin, reveal, {}))
     enrolled = w.candidates[0]
-    enrolled.get("/exam/practice")
+    page = enrolled.get("/exam/practice").get_data(as_text=True)
+    question = html.unescape(re.search(r'name="question" value="([^"]+)"', page).group(1))
     token = csrf_token(enrolled.client, "/exam/")
-    practice = enrolled.client.post("/exam/practice", data={"csrf_token": token, "choice": "0"})
+    practice = enrolled.client.post(
+        "/exam/practice", data={"csrf_token": token, "question": question, "choice": "0"}
+    )
+    assert "正确答案" in practice.get_data(as_text=True)
     found.check("candidate 0", "POST /exam/practice", practice)
     # A refusal that names the person, flashed on the next page.
     vote = f"/bodies/east/appointments/{w.untested_appointment}/vote"

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from examsite.bank import services
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.model import LABEL_BY_TYPE, QuestionType
+from examsite.bank.models import PURPOSE_EXAM, PURPOSES
 from examsite.bodies.models import Body
 from examsite.extensions import db
 
@@ -70,13 +71,22 @@ def check(path: Path, strict: bool) -> None:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--body", "body_code", required=True, help="Code of the body that owns them.")
 @click.option("--valid-only", is_flag=True, help="Import valid questions, report the rest.")
-def import_(path: Path, body_code: str, valid_only: bool) -> None:
+@click.option(
+    "--purpose",
+    type=click.Choice(PURPOSES),
+    default=PURPOSE_EXAM,
+    show_default=True,
+    help="exam: live papers only; practice: 模拟练习 only (a 用途 column overrides per row).",
+)
+def import_(path: Path, body_code: str, valid_only: bool, purpose: str) -> None:
     """Import bank files (all-or-nothing per file unless --valid-only)."""
     body = _body(body_code)
     failed = False
     for file in _files(path):
         try:
-            result = services.import_file(body, file.name, file.read_bytes(), valid_only=valid_only)
+            result = services.import_file(
+                body, file.name, file.read_bytes(), valid_only=valid_only, purpose=purpose
+            )
         except services.BankError as exc:
             failed = True
             for problem in exc.problems:
@@ -94,8 +104,9 @@ def import_(path: Path, body_code: str, valid_only: bool) -> None:
 @click.option("--body", "body_code", required=True)
 @click.option("--format", "fmt", type=click.Choice(sorted(services.EXPORT_FORMATS)), default="xlsx")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
-def export(body_code: str, fmt: str, output: Path) -> None:
+@click.option("--purpose", type=click.Choice(PURPOSES), default=None, help="Only one purpose.")
+def export(body_code: str, fmt: str, output: Path, purpose: str | None) -> None:
     """Export a body's own active questions."""
-    data = services.export_bank(_body(body_code), fmt)
+    data = services.export_bank(_body(body_code), fmt, purpose=purpose)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data)} bytes)")

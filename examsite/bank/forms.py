@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from examsite.bank.formats.model import (
     QuestionType,
     validate_question,
 )
+from examsite.bank.models import PURPOSE_EXAM, PURPOSE_PRACTICE
 from examsite.core.forms import select_choices
 
 QTYPE_LABELS = {
@@ -34,6 +36,7 @@ QTYPE_LABELS = {
     QuestionType.TRUE_FALSE: _l("判断"),
 }
 STATUS_LABELS = {"active": _l("在用"), "retired": _l("已停用")}
+PURPOSE_LABELS = {PURPOSE_EXAM: _l("考试题"), PURPOSE_PRACTICE: _l("练习题")}
 DIFFICULTY_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 _LINE_PREFIX = re.compile(r"^(第 \d+ 行：|Line \d+: )")
 
@@ -73,6 +76,15 @@ class QuestionForm(FlaskForm):
         render_kw={"list": "category-list", "autocomplete": "off"},
     )
     difficulty = SelectField(_l("难度"), choices=select_choices(DIFFICULTY_CHOICES), default="3")
+    purpose = RadioField(
+        _l("用途"),
+        choices=select_choices(PURPOSE_LABELS.items()),
+        default=PURPOSE_EXAM,
+        description=_l(
+            "练习题只用于模拟练习（答案会展示给练习者），正式试卷不会抽到；"
+            "考试题只进正式试卷。在练习中展示过的题目不能再改为考试题。"
+        ),
+    )
 
     option_fields = tuple(f"option_{c.lower()}" for c in OPTION_LETTERS)
 
@@ -90,6 +102,7 @@ class QuestionForm(FlaskForm):
         self.legal_basis.data = question.legal_basis
         self.category.data = question.category
         self.difficulty.data = str(question.difficulty)
+        self.purpose.data = question.purpose
 
     def to_question(self) -> tuple[ParsedQuestion | None, list[Problem]]:
         """The question the form describes, checked by the bank's shared rules."""
@@ -101,7 +114,7 @@ class QuestionForm(FlaskForm):
             answer = [int(self.tf_answer.data)] if self.tf_answer.data in ("0", "1") else []
         else:
             answer = [OPTION_LETTERS.index(c) for c in (self.correct.data or [])]
-        return validate_question(
+        question, problems = validate_question(
             line=0,
             qtype=qtype,
             stem=self.stem.data or "",
@@ -112,6 +125,9 @@ class QuestionForm(FlaskForm):
             category=self.category.data or "",
             difficulty=int(self.difficulty.data or 3),
         )
+        if question is not None:
+            question = replace(question, purpose=self.purpose.data or PURPOSE_EXAM)
+        return question, problems
 
 
 def problem_text(problem: Problem, translate: Any) -> str:
@@ -145,6 +161,12 @@ class QuestionFilterForm(FlaskForm):
         validators=[Optional()],
         default="active",
     )
+    purpose = SelectField(
+        _l("用途"),
+        choices=select_choices([("", _l("全部")), *PURPOSE_LABELS.items()]),
+        validators=[Optional()],
+        default="",
+    )
     owner = SelectField(
         _l("来源"),
         choices=select_choices(
@@ -168,6 +190,12 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     valid_only = BooleanField(_l("只导入无误的题目，跳过有错误的行"))
+    purpose = RadioField(
+        _l("导入为"),
+        choices=select_choices(PURPOSE_LABELS.items()),
+        default=PURPOSE_EXAM,
+        description=_l("文件中“用途”列已填写的题目按该列导入。"),
+    )
 
 
 class ExportForm(FlaskForm):
@@ -182,3 +210,9 @@ class ExportForm(FlaskForm):
         default="xlsx",
     )
     category = SelectField(_l("分类"), validators=[Optional()], default="")
+    purpose = SelectField(
+        _l("用途"),
+        choices=select_choices([("", _l("全部")), *PURPOSE_LABELS.items()]),
+        validators=[Optional()],
+        default="",
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, select
@@ -19,6 +20,8 @@ from examsite.bank.models import (
     IMPORT_DISCARDED,
     IMPORT_DONE,
     IMPORT_PREVIEWED,
+    PURPOSE_EXAM,
+    PURPOSES,
     STATUS_ACTIVE,
     BankImport,
     HiddenQuestion,
@@ -188,7 +191,12 @@ def create_question(body: Body, data: ParsedQuestion, *, user_id: int | None) ->
     if duplicate is not None:
         raise BankError([_("与已有题目 #%(id)s 重复。", id=duplicate.id)])
     content = _content(data)
-    question = Question(body_id=body.id, stem_key=stem_key(data.qtype, data.stem), **content)
+    question = Question(
+        body_id=body.id,
+        stem_key=stem_key(data.qtype, data.stem),
+        purpose=data.purpose or PURPOSE_EXAM,
+        **content,
+    )
     question.revisions.append(
         QuestionRevision(number=1, created_by_id=user_id, source="create", **content)
     )
@@ -198,12 +206,39 @@ def create_question(body: Body, data: ParsedQuestion, *, user_id: int | None) ->
     return question
 
 
+def check_purpose(question: Question, purpose: str) -> None:
+    """A practice question once shown (with its key) can never become an exam question."""
+    if purpose not in PURPOSES:
+        raise BankError([_("用途无效。")])
+    if purpose == PURPOSE_EXAM and question.is_practice and question.practice_shown_at:
+        raise BankError(
+            [
+                _(
+                    "该题已于 %(when)s 在模拟练习中展示过（答案已公开），不能改为考试题；"
+                    "请另写一道新题。",
+                    when=format_datetime(question.practice_shown_at, "yyyy-MM-dd HH:mm"),
+                )
+            ]
+        )
+
+
 def update_question(question: Question, data: ParsedQuestion, *, user_id: int | None) -> bool:
-    """Save an edit as a new revision; returns False when nothing changed."""
+    """Save an edit as a new revision (a change of purpose alone makes none); returns
+    False when nothing changed."""
+    purpose = data.purpose or question.purpose
+    check_purpose(question, purpose)
     content = _content(data)
     current = {name: getattr(question, name) for name in content}
     if content == current:
-        return False
+        if purpose == question.purpose:
+            return False
+        audit.record("question.purpose", target=question, old=question.purpose, new=purpose)
+        question.purpose = purpose
+        db.session.commit()
+        return True
+    if purpose != question.purpose:
+        audit.record("question.purpose", target=question, old=question.purpose, new=purpose)
+        question.purpose = purpose
     if question.is_active:
         duplicate = find_duplicate(question.body, data.qtype, data.stem, exclude_id=question.id)
         if duplicate is not None:
@@ -242,9 +277,15 @@ def set_status(question: Question, status: str) -> None:
 
 
 def add_questions(
-    body: Body, questions: Sequence[ParsedQuestion], *, user_id: int | None, source: str
+    body: Body,
+    questions: Sequence[ParsedQuestion],
+    *,
+    user_id: int | None,
+    source: str,
+    purpose: str = PURPOSE_EXAM,
 ) -> int:
-    """Insert many questions with their first revisions in batches (no commit)."""
+    """Insert many questions with their first revisions in batches (no commit); a question
+    whose file gave no purpose gets ``purpose``."""
     now = utcnow()
     for start in range(0, len(questions), _BATCH):
         chunk = questions[start : start + _BATCH]
@@ -255,6 +296,7 @@ def add_questions(
                 "status": STATUS_ACTIVE,
                 "revision": 1,
                 "stem_key": stem_key(q.qtype, q.stem),
+                "purpose": q.purpose or purpose,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -322,7 +364,12 @@ def preview_import(
 
 
 def confirm_import(
-    record: BankImport, *, valid_only: bool, user_id: int | None, max_bytes: int
+    record: BankImport,
+    *,
+    valid_only: bool,
+    user_id: int | None,
+    max_bytes: int,
+    purpose: str = PURPOSE_EXAM,
 ) -> ParseResult:
     """Import a previewed file: all or nothing, or only its valid questions when asked.
 
@@ -337,8 +384,10 @@ def confirm_import(
         record.problems = _problem_dicts(result.problems)
         db.session.commit()
         raise BankError(result.errors)
+    if purpose not in PURPOSES:
+        raise BankError([_("用途无效。")])
     count = add_questions(
-        body, result.questions, user_id=user_id, source=f"import:{record.filename}"
+        body, result.questions, user_id=user_id, source=f"import:{record.filename}", purpose=purpose
     )
     record.status = IMPORT_DONE
     record.valid_only = valid_only
@@ -356,6 +405,7 @@ def confirm_import(
         errors=len(result.errors),
         skipped=len(result.skipped),
         valid_only=valid_only,
+        purpose=purpose,
     )
     db.session.commit()
     return result
@@ -378,10 +428,13 @@ def import_file(
     valid_only: bool = False,
     user_id: int | None = None,
     max_bytes: int = 10 * 1024 * 1024,
+    purpose: str = PURPOSE_EXAM,
 ) -> ParseResult:
     """Preview and confirm in one step (the CLI and the demo)."""
     record, _ = preview_import(body, filename, data, user_id=user_id, max_bytes=max_bytes)
-    return confirm_import(record, valid_only=valid_only, user_id=user_id, max_bytes=max_bytes)
+    return confirm_import(
+        record, valid_only=valid_only, user_id=user_id, max_bytes=max_bytes, purpose=purpose
+    )
 
 
 # --------------------------------------------------------------------------- export and counts
@@ -397,6 +450,7 @@ def to_parsed(question: Question) -> ParsedQuestion:
         legal_basis=question.legal_basis,
         category=question.category,
         difficulty=question.difficulty,
+        purpose=question.purpose,
     )
 
 
@@ -407,8 +461,11 @@ EXPORT_FORMATS = {
 }
 
 
-def export_bank(body: Body, fmt: str, *, category: str | None = None) -> bytes:
-    """The body's own active questions in the import template (xlsx/csv) or GIFT."""
+def export_bank(
+    body: Body, fmt: str, *, category: str | None = None, purpose: str | None = None
+) -> bytes:
+    """The body's own active questions in the import template (xlsx/csv, with each one's
+    用途) or GIFT; of one purpose when asked."""
     stmt = (
         select(Question)
         .where(Question.body_id == body.id, Question.status == STATUS_ACTIVE)
@@ -416,6 +473,8 @@ def export_bank(body: Body, fmt: str, *, category: str | None = None) -> bytes:
     )
     if category:
         stmt = stmt.where(Question.category == category)
+    if purpose:
+        stmt = stmt.where(Question.purpose == purpose)
     questions = [to_parsed(q) for q in db.session.scalars(stmt)]
     audit.record("bank.export", target=body, body=body, format=fmt, questions=len(questions))
     db.session.commit()
@@ -457,6 +516,7 @@ audit.register_actions(
     {
         "question.create": _l("新建题目"),
         "question.update": _l("修改题目"),
+        "question.purpose": _l("更改题目用途（考试/练习）"),
         "question.retire": _l("停用题目"),
         "question.restore": _l("恢复题目"),
         "bank.import_preview": _l("上传题库文件"),

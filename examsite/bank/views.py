@@ -26,6 +26,7 @@ from examsite.bank import services
 from examsite.bank.diffing import revision_changes
 from examsite.bank.formats.template import blank_template_xlsx
 from examsite.bank.forms import (
+    PURPOSE_LABELS,
     QTYPE_LABELS,
     STATUS_LABELS,
     ConfirmImportForm,
@@ -37,6 +38,7 @@ from examsite.bank.forms import (
 )
 from examsite.bank.models import (
     IMPORT_PREVIEWED,
+    PURPOSE_EXAM,
     STATUS_ACTIVE,
     STATUS_RETIRED,
     BankImport,
@@ -54,7 +56,11 @@ bp = Blueprint("bank", __name__, template_folder="templates", url_prefix="/bodie
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"QTYPE_LABELS": QTYPE_LABELS, "STATUS_LABELS": STATUS_LABELS}
+    return {
+        "QTYPE_LABELS": QTYPE_LABELS,
+        "STATUS_LABELS": STATUS_LABELS,
+        "PURPOSE_LABELS": PURPOSE_LABELS,
+    }
 
 
 def _categories(body: Body) -> list[str]:
@@ -107,6 +113,8 @@ def index(body: Body) -> Any:
             stmt = stmt.where(Question.qtype == form.qtype.data)
         if form.difficulty.data:
             stmt = stmt.where(Question.difficulty == int(form.difficulty.data))
+        if form.purpose.data:
+            stmt = stmt.where(Question.purpose == form.purpose.data)
         if form.owner.data == "own":
             stmt = stmt.where(Question.body_id == body.id)
         elif form.owner.data == "shared":
@@ -349,6 +357,7 @@ def import_confirm(body: Body, import_id: int) -> Any:
             valid_only=bool(form.valid_only.data),
             user_id=current_user.id,
             max_bytes=_max_bytes(),
+            purpose=form.purpose.data or PURPOSE_EXAM,
         )
     except services.BankError as exc:
         flash(
@@ -406,7 +415,9 @@ def export(body: Body) -> Any:
     if "format" not in request.args or not form.validate():
         return render_template("bank/export.html", body=body, form=form)
     fmt = form.format.data or "xlsx"
-    data = services.export_bank(body, fmt, category=form.category.data or None)
+    data = services.export_bank(
+        body, fmt, category=form.category.data or None, purpose=form.purpose.data or None
+    )
     mimetype, ext = services.EXPORT_FORMATS[fmt]
     filename = f"{body.code}-bank-{date.today():%Y%m%d}.{ext}"
     return Response(

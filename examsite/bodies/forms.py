@@ -57,6 +57,12 @@ class BodyEditForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=100)])
     uses_parent_bank = BooleanField(_l("使用上级机关发布的题库"))
     own_questions = BooleanField(_l("可以添加本机关的题目"))
+    public_practice = BooleanField(
+        _l("向本机关网络开放模拟练习（无需登录）"),
+        description=_l(
+            "开放后，任何人可在 /practice/机关代码 练习本机关的练习题；正式考试题不受影响。"
+        ),
+    )
     submit = SubmitField(_l("保存"))
 
 

@@ -57,13 +57,22 @@ def create_body(*, code: str, name: str, level: str, parent: Body | None) -> Bod
     return body
 
 
-def update_body(body: Body, *, name: str, uses_parent_bank: bool, own_questions: bool) -> None:
-    """Rename a body and set how it uses the question bank."""
+def update_body(
+    body: Body,
+    *,
+    name: str,
+    uses_parent_bank: bool,
+    own_questions: bool,
+    public_practice: bool | None = None,
+) -> None:
+    """Rename a body, set how it uses the question bank and whether its practice is open
+    to anyone on its network (None: unchanged)."""
     changes: dict[str, Any] = {}
     for field, value in (
         ("name", name.strip()),
         ("uses_parent_bank", uses_parent_bank),
         ("own_questions", own_questions),
+        ("public_practice", body.public_practice if public_practice is None else public_practice),
     ):
         if getattr(body, field) != value:
             changes[field] = [getattr(body, field), value]

@@ -139,6 +139,7 @@ def edit(body: Body) -> Any:
                 name=name,
                 uses_parent_bank=bool(form.uses_parent_bank.data),
                 own_questions=bool(form.own_questions.data),
+                public_practice=bool(form.public_practice.data),
             )
             flash(_("已保存。"), "success")
             return redirect(url_for("bodies.detail", code=body.code))

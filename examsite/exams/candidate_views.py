@@ -29,8 +29,9 @@ from sqlalchemy import select
 
 from examsite.auth.services import ThrottleSettings
 from examsite.bank.models import QuestionRevision
+from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
-from examsite.exams import services
+from examsite.exams import practice, services
 from examsite.exams.candidate_forms import CandidateLoginForm
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
 from examsite.exams.page_text import exam_page_text, paper_labels
@@ -427,47 +428,82 @@ def verify(token: str) -> Any:
 
 # --------------------------------------------------------------------------- practice
 
-PRACTICE_SIZE = 10
+#: The public practice of a body (no login), when the body has opened it.
+practice_bp = Blueprint("practice", __name__, template_folder="templates", url_prefix="/practice")
 
 
-def _practice_pool(attempt: Attempt) -> list[int]:
-    return [item.revision_id for item in services.pool_for(attempt.sitting.body)]
+def _run_practice(body: Body, *, home_url: str, restart_url: str) -> Any:
+    """One practice page: a new round on ?new=1 (GET only), the next question, or the
+    feedback on a submitted answer, graded against the question its form carried."""
+    secret = current_app.config["SECRET_KEY"]
+    rng = secrets.SystemRandom()
+    state = session.get("practice")
+    if (
+        state is None
+        or state.get("b") != body.id
+        or (request.method == "GET" and request.args.get("new"))
+    ):
+        state = practice.new_round(body, rng)
+        session["practice"] = state
+    context: dict[str, Any] = {
+        "state": state,
+        "body": body,
+        "home_url": home_url,
+        "restart_url": restart_url,
+        "practice_url": request.path,
+    }
+    if not state["ids"]:
+        return render_template("exams/practice.html", empty=True, **context)
+    if request.method == "POST":
+        found = practice.from_token(body, request.form.get("question", ""), secret)
+        if found is None:
+            flash(_("该练习题已失效，请继续下一题。"), "info")
+            return redirect(request.path)
+        shown, number = found
+        displayed = [int(v) for v in request.form.getlist("choice") if v.isascii() and v.isdigit()]
+        feedback = practice.grade(shown, displayed)
+        if number == state["i"]:  # a form sent twice counts once
+            state = {**state, "i": state["i"] + 1, "right": state["right"] + int(feedback.right)}
+            session["practice"] = state
+            context["state"] = state
+        return render_template(
+            "exams/practice.html", shown=shown, feedback=feedback, number=number + 1, **context
+        )
+    if state["i"] >= len(state["ids"]):
+        return render_template("exams/practice.html", done=True, **context)
+    revision = practice.practice_revision(body, state["ids"][state["i"]])
+    if revision is None:  # the practice set changed under the round: start again
+        session.pop("practice", None)
+        return redirect(request.path)
+    shown = practice.show(revision, state["i"], secret, rng)
+    db.session.commit()
+    return render_template(
+        "exams/practice.html", shown=shown, feedback=None, number=state["i"] + 1, **context
+    )
 
 
-@bp.route("/practice", methods=["GET", "POST"])
+@bp.route("/practice", methods=["GET", "POST"], endpoint="practice")
 @candidate_required
-def practice(attempt: Attempt) -> Any:
-    """模拟练习 before the test: random questions, the answer and explanation after each.
-
-    Nothing is stored but the practice's place in the session; it never counts.
-    """
+def practice_page(attempt: Attempt) -> Any:
+    """模拟练习 before the test, from the practice set only; nothing is stored but the
+    round's place in the session, and it never counts."""
     if attempt.status != "enrolled":
         return redirect(url_for("exam.home"))
-    state = session.get("practice")
-    if state is None or request.args.get("new"):
-        pool = _practice_pool(attempt)
-        rng = secrets.SystemRandom()
-        state = {"ids": rng.sample(pool, min(PRACTICE_SIZE, len(pool))), "i": 0, "right": 0}
-        session["practice"] = state
-    if state["i"] >= len(state["ids"]):
-        return render_template("exams/practice.html", done=True, state=state, attempt=attempt)
-    rev = db.session.get(QuestionRevision, state["ids"][state["i"]])
-    if rev is None:  # the bank changed under the practice: start again
-        session.pop("practice", None)
-        return redirect(url_for("exam.practice"))
-    feedback = None
-    if request.method == "POST":
-        chosen = sorted({int(v) for v in request.form.getlist("choice") if v.isdigit()})
-        right = chosen == sorted(rev.answer)
-        state = {**state, "i": state["i"] + 1, "right": state["right"] + int(right)}
-        session["practice"] = state
-        feedback = {"right": right, "chosen": chosen}
-    return render_template(
-        "exams/practice.html",
-        done=False,
-        state=state,
-        attempt=attempt,
-        rev=rev,
-        feedback=feedback,
-        number=state["i"] if feedback else state["i"] + 1,
+    return _run_practice(
+        attempt.sitting.body,
+        home_url=url_for("exam.home"),
+        restart_url=url_for("exam.practice", new=1),
+    )
+
+
+@practice_bp.route("/<code>", methods=["GET", "POST"])
+def public(code: str) -> Any:
+    """A body's practice for anyone on its network, when the body has opened it."""
+    body = db.session.scalars(select(Body).where(Body.code == code[:32])).first()
+    if body is None or not body.public_practice:
+        abort(404)
+    return _run_practice(
+        body,
+        home_url=url_for("practice.public", code=body.code),
+        restart_url=url_for("practice.public", code=body.code, new=1),
     )

@@ -18,7 +18,13 @@ from sqlalchemy import bindparam, case, func, select, update
 
 from examsite.auth.services import ThrottleSettings, clear_failures, lock_remaining_minutes
 from examsite.auth.services import register_failure as register_login_failure
-from examsite.bank.models import STATUS_ACTIVE, HiddenQuestion, Question, QuestionRevision
+from examsite.bank.models import (
+    PURPOSE_EXAM,
+    STATUS_ACTIVE,
+    HiddenQuestion,
+    Question,
+    QuestionRevision,
+)
 from examsite.bank.services import in_bank
 from examsite.bodies.models import Body
 from examsite.core import audit
@@ -121,20 +127,23 @@ def delete_candidate(candidate: Candidate) -> None:
 # --------------------------------------------------------------------------- templates and pool
 
 
-def pool_for(body: Body) -> list[drawing.PoolItem]:
-    """The active questions of the body's bank as current revisions available for drawing."""
+def pool_for(body: Body, purpose: str = PURPOSE_EXAM) -> list[drawing.PoolItem]:
+    """The active questions of the body's bank for one purpose (exam or practice), each as
+    the revision the body may draw: its own as edited, a shared one as published.
+
+    Type, law, difficulty and options come from that revision, never from the question's
+    current row: an unpublished edit above must not reach a county's paper."""
     rows = db.session.execute(
         select(
             QuestionRevision.id,
-            Question.qtype,
-            Question.category,
-            Question.difficulty,
-            Question.options,
+            QuestionRevision.qtype,
+            QuestionRevision.category,
+            QuestionRevision.difficulty,
+            QuestionRevision.options,
         )
         .join(
             Question,
             (QuestionRevision.question_id == Question.id)
-            # Own questions as edited; shared ones as published.
             & (
                 QuestionRevision.number
                 == case(
@@ -146,6 +155,7 @@ def pool_for(body: Body) -> list[drawing.PoolItem]:
         .where(
             in_bank(body),
             Question.status == STATUS_ACTIVE,
+            Question.purpose == purpose,
             Question.id.not_in(
                 select(HiddenQuestion.question_id).where(HiddenQuestion.body_id == body.id)
             ),

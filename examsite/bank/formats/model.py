@@ -76,6 +76,20 @@ TRUE_FALSE_OPTIONS: Final = ("正确", "错误")
 TRUE_FALSE_ANSWER_LABELS: Final = ("对", "错")
 
 OPTION_LETTERS: Final = "ABCDEFGH"
+#: The purposes a file may give (stored value -> the template's label) and every label
+#: accepted on import.
+LABEL_BY_PURPOSE: Final[Mapping[str, str]] = {"exam": N_("考试"), "practice": N_("练习")}
+PURPOSE_BY_LABEL: Final[Mapping[str, str]] = {
+    "考试": "exam",
+    "考试题": "exam",
+    "正式考试": "exam",
+    "练习": "practice",
+    "练习题": "practice",
+    "模拟练习": "practice",
+    "exam": "exam",
+    "practice": "practice",
+}
+
 MIN_OPTIONS: Final = 2
 MAX_OPTIONS: Final = 8
 MAX_STEM_CHARS: Final = 2000
@@ -112,7 +126,7 @@ QUESTION_CODES: Final = frozenset(
         "bad_type", "missing_stem", "stem_too_long", "too_few_options", "too_many_options",
         "empty_option", "option_gap", "option_too_long", "duplicate_option", "missing_answer",
         "bad_answer", "answer_not_in_options", "wrong_answer_count", "bad_difficulty",
-        "field_too_long", "formula_cell", "bad_syntax",
+        "field_too_long", "formula_cell", "bad_syntax", "bad_purpose",
     }
 )  # fmt: skip
 #: Skipped items (``Problem.skipped`` True; they never make the file invalid).
@@ -144,6 +158,9 @@ class ParsedQuestion:
     legal_basis: str = ""
     category: str = ""
     difficulty: int = DEFAULT_DIFFICULTY
+    #: ``"exam"`` or ``"practice"`` when the file says so (the template's 用途 column);
+    #: empty when it does not, and the import's own choice applies.
+    purpose: str = ""
     source_line: int = field(default=0, compare=False)
 
     @property

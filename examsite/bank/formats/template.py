@@ -2,7 +2,9 @@
 
 Columns (header row, order free, extra columns ignored)::
 
-    题型 题干 选项A … 选项H 答案 解析 法律依据 分类 难度
+    题型 题干 选项A … 选项H 答案 解析 法律依据 分类 难度 用途
+
+用途 (考试/练习) is optional: blank means the purpose the import chose.
 
 Required: 题型, 题干, 选项A, 选项B, 答案.  The first non-blank row is the header; blank rows
 are ignored.  ``source_line`` is the physical line (CSV; where a quoted multi-line record
@@ -30,15 +32,18 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, Final
 
 from examsite.bank.formats.model import (
     DEFAULT_DIFFICULTY,
+    LABEL_BY_PURPOSE,
     LABEL_BY_TYPE,
     N_,
     OPTION_LETTERS,
+    PURPOSE_BY_LABEL,
     TRUE_FALSE_ANSWER_LABELS,
     TYPE_BY_LABEL,
     Collector,
@@ -79,6 +84,7 @@ TEMPLATE_HEADERS: Final = (
     "法律依据",
     "分类",
     "难度",
+    "用途",
 )
 REQUIRED_HEADERS: Final = ("题型", "题干", "选项A", "选项B", "答案")
 
@@ -470,6 +476,21 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
         if not (gap and e.code == "empty_option")
         and not ("bad_answer" in pre_codes and e.code == "missing_answer")
     ]
+    raw_purpose = "".join(unicodedata.normalize("NFKC", clean_line(cells["用途"])).split())
+    purpose = PURPOSE_BY_LABEL.get(raw_purpose.casefold(), "") if raw_purpose else ""
+    if raw_purpose and not purpose:
+        pre_errors.append(
+            problem(
+                "bad_purpose",
+                N_(
+                    "第 %(line)s 行：用途“%(value)s”无效，应为 考试 或 练习（不填按导入时的选择）。"
+                ),
+                line=line,
+                value=raw_purpose,
+            )
+        )
+    elif purpose and question is not None:
+        question = replace(question, purpose=purpose)
     c.problems.extend(pre_errors)
     c.accept((None if pre_errors else question, errors))
 
@@ -501,6 +522,7 @@ def _row(question: ParsedQuestion) -> list[str | int]:
         _escape(question.legal_basis),
         _escape(question.category),
         question.difficulty,
+        LABEL_BY_PURPOSE.get(question.purpose, ""),
     ]
 
 
@@ -550,18 +572,30 @@ def _new_sheet(rows: Iterable[list[str | int]]) -> Any:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    widths = {"题型": 8, "题干": 50, "答案": 8, "解析": 40, "法律依据": 30, "分类": 14, "难度": 6}
+    widths = {
+        "题型": 8,
+        "题干": 50,
+        "答案": 8,
+        "解析": 40,
+        "法律依据": 30,
+        "分类": 14,
+        "难度": 6,
+        "用途": 8,
+    }
     for index, name in enumerate(TEMPLATE_HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 18)
     sheet.freeze_panes = "A2"
     types = DataValidation(type="list", formula1='"单选,多选,判断"', allow_blank=True)
     types.add("A2:A5000")
     difficulty = DataValidation(type="whole", operator="between", formula1="1", formula2="5")
-    difficulty.add(
-        f"{get_column_letter(len(TEMPLATE_HEADERS))}2:{get_column_letter(len(TEMPLATE_HEADERS))}5000"
-    )
+    column = get_column_letter(TEMPLATE_HEADERS.index("难度") + 1)
+    difficulty.add(f"{column}2:{column}5000")
+    purposes = DataValidation(type="list", formula1='"考试,练习"', allow_blank=True)
+    column = get_column_letter(TEMPLATE_HEADERS.index("用途") + 1)
+    purposes.add(f"{column}2:{column}5000")
     sheet.add_data_validation(types)
     sheet.add_data_validation(difficulty)
+    sheet.add_data_validation(purposes)
     return workbook
 
 
@@ -603,6 +637,10 @@ _INSTRUCTIONS = (
     N_("5. 难度：1 至 5 的整数，不填默认为 3。解析、法律依据、分类 可以不填。"),
     N_("6. 请不要使用公式。以 = + - @ 开头的文字请在前面加一个英文单引号 '，导入时会去掉。"),
     N_("7. 第 2 行是示例，可以直接修改或删除。"),
+    N_(
+        "8. 用途：考试 或 练习。练习题只用于模拟练习，答案会展示给练习者，正式试卷不会抽到；"
+        "不填时按导入页面的选择。"
+    ),
 )
 
 
