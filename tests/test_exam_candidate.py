@@ -229,7 +229,11 @@ def test_takeover_policy_ends_the_first_session(app, exam_world):
     second = candidate(app, exam_world)
     assert second.get("/exam/").status_code == 302  # in progress: straight to the paper
     r = save(first, 0, [0], 1)
-    assert r.status_code == 401 and r.json["code"] == "session_ended"
+    assert r.status_code == 401 and r.json["code"] == "session_replaced"
+    assert r.json["error"] == "已在其他设备登录，请联系监考人员。"
+    page = first.get("/exam/paper", follow_redirects=True).get_data(as_text=True)
+    assert "已在其他设备登录，请联系监考人员" in page
+    assert get_attempt(app, exam_world.attempt_ids[0]).session_switches == 1
 
 
 def test_login_after_the_sitting_ended_is_refused(app, exam_world):

@@ -26,6 +26,7 @@ from examsite.bodies.models import Body
 from examsite.core.audit import ACTION_LABELS, AuditEvent
 from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
 from examsite.core.pagination import paginate
+from examsite.core.params import safe_next
 from examsite.core.tenancy import role_required, scoped
 from examsite.core.timeutil import local_day_start_utc
 from examsite.extensions import csrf, db
@@ -45,19 +46,14 @@ def healthz() -> Any:
     return jsonify(status="ok", database="ok")
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.index")
-
-
 @bp.post("/language")
 def set_language() -> Any:
     """Switch the interface language for this browser session."""
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["EXAMSITE_LANGUAGES"]:
         session["lang"] = form.lang.data
-    return redirect(_safe_next(form.next.data or (request.referrer and _path(request.referrer))))
+    target = form.next.data or (request.referrer and _path(request.referrer))
+    return redirect(safe_next(target) or url_for("dashboard.index"))
 
 
 def _path(url: str) -> str:

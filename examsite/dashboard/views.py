@@ -16,6 +16,7 @@ from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.audit import ACTION_LABELS, AuditEvent
 from examsite.core.exports import xlsx_response
+from examsite.core.params import YEAR_MAX, YEAR_MIN, date_arg, int_arg
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utcnow
 from examsite.dashboard import rollout
@@ -133,20 +134,11 @@ def rollout_body(code: str) -> Any:
 def statistics() -> Any:
     """The figures of annual work reports, per body and in total, for a year or any period."""
     today = date.today()
-    year = request.args.get("year", type=int) or today.year
-    try:
-        start = (
-            date.fromisoformat(request.args["start"])
-            if request.args.get("start")
-            else date(year, 1, 1)
-        )
-        end = (
-            date.fromisoformat(request.args["end"])
-            if request.args.get("end")
-            else date(year, 12, 31)
-        )
-    except ValueError:
-        start, end = date(year, 1, 1), date(year, 12, 31)
+    year = int_arg("year", min=YEAR_MIN, max=YEAR_MAX, default=today.year, label=_l("年份"))
+    assert year is not None
+    start = date_arg("start", default=date(year, 1, 1), label=_l("起始日期"))
+    end = date_arg("end", default=date(year, 12, 31), label=_l("截止日期"))
+    assert start is not None and end is not None
     rows = rollout.figures_by_body(
         _visible_bodies(), start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"]
     )

@@ -31,7 +31,7 @@ from examsite.auth.services import ThrottleSettings
 from examsite.bank.models import QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
-from examsite.exams import practice, services
+from examsite.exams import identity, practice, services
 from examsite.exams.candidate_forms import CandidateLoginForm
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
 from examsite.exams.page_text import exam_page_text, paper_labels
@@ -46,6 +46,13 @@ LOGIN_MESSAGES = {
     "finished": _l("您已交卷，不能再次登录答题。"),
     "taken": _l("该准考证已在其他电脑登录。如需换一台电脑，请举手联系监考老师。"),
     "network": _l("请在指定考场的电脑上登录考试。"),
+}
+
+
+#: What a candidate whose cookie was refused is told (see exams/identity.py).
+REFUSAL_MESSAGES = {
+    identity.REPLACED: _l("已在其他设备登录，请联系监考人员。"),
+    identity.MOVED: _l("本次登录只能在登录时使用的电脑上继续。如需换一台电脑，请联系监考人员。"),
 }
 
 
@@ -67,7 +74,11 @@ def candidate_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         attempt = _attempt()
         if attempt is None:
-            flash(_("请用准考证号登录。"), "info")
+            refused = identity.refusal()
+            if refused is not None:
+                flash(str(REFUSAL_MESSAGES[refused]), "error")
+            else:
+                flash(_("请用准考证号登录。"), "info")
             return redirect(url_for("exam.login"))
         g.attempt = attempt
         return view(attempt, *args, **kwargs)
@@ -82,6 +93,9 @@ def candidate_api(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         attempt = _attempt()
         if attempt is None:
+            refused = identity.refusal()
+            if refused is not None:
+                return jsonify(code=refused, error=str(REFUSAL_MESSAGES[refused])), 401
             return jsonify(code="session_ended", error=_("登录已失效。")), 401
         return view(attempt, *args, **kwargs)
 
@@ -137,10 +151,26 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    if _attempt() is not None:  # a staff session on the same browser is left alone
-        logout_user()
-        session.clear()
-    return redirect(url_for("exam.login"))
+    """End the session on the server (the token is cleared: neither this cookie nor the
+    remember cookie opens the paper again) and remove the cookies."""
+    attempt = _attempt()
+    if attempt is None:  # a staff session on the same browser is left alone
+        return redirect(url_for("exam.login"))
+    services.end_session(attempt)
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    response = redirect(url_for("exam.login"))
+    # session.clear() also drops Flask-Login's note to delete the remember cookie.
+    cfg = current_app.config
+    response.delete_cookie(
+        cfg.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        domain=cfg.get("REMEMBER_COOKIE_DOMAIN"),
+        path=cfg.get("REMEMBER_COOKIE_PATH", "/"),
+    )
+    return response
 
 
 @bp.get("/")

@@ -169,7 +169,7 @@ class Sitting(Model):
     makeup_of_id: Mapped[int | None] = mapped_column(ForeignKey("sittings.id"))
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
-    #: When an invigilator signed the sitting record; later changes need a body admin.
+    #: When an invigilator signed the sitting record; nothing changes the sitting after it.
     signed_off_at: Mapped[datetime | None]
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,6 +20,7 @@ EXAM_PAGE_TEXT = {
     "stoppedSession": _l("已停止保存（请联系监考老师）"),
     "stoppedOver": _l("考试已结束"),
     "sessionEnded": _l("您的登录已在其他地方生效或已被监考老师重置，请联系监考老师。"),
+    "sessionReplaced": _l("已在其他设备登录，请联系监考人员。"),
     "timeUp": _l("时间到，正在交卷…"),
     "timeUpOffline": _l(
         "时间到。网络中断，答案已保存在本机，网络恢复后将自动交卷。请不要关闭本页，可请监考老师协助。"

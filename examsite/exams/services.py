@@ -61,6 +61,29 @@ class ExamError(ValueError):
     """A refused exam operation; the message is for the user (Chinese)."""
 
 
+class SittingLocked(ExamError):
+    """A change to a sitting whose record has been signed off (考场记录签字确认)."""
+
+
+LOCKED_MESSAGE = _l("该场次记录已签字确认，不能再作修改。")
+
+
+def sitting_locked(sitting: Sitting) -> bool:
+    """Whether the sitting record is signed: from then on nothing changes the sitting.
+
+    The one rule. Every service below that changes a sitting, its attempts or answers (and
+    the invigilation services: incidents, paper entries) calls ``ensure_unlocked``; every
+    non-GET request under a signed sitting's URL is refused before its view runs
+    (``examsite.exams.signed``), which also lists the two actions the rule allows."""
+    return sitting.signed_off_at is not None
+
+
+def ensure_unlocked(sitting: Sitting) -> None:
+    """Refuse any change to a signed sitting, for everyone: there is no override."""
+    if sitting_locked(sitting):
+        raise SittingLocked(str(LOCKED_MESSAGE))
+
+
 # --------------------------------------------------------------------------- candidates
 
 
@@ -223,6 +246,8 @@ def new_admission_code() -> str:
 
 def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
     invigilators = fields.pop("invigilators", None)
+    if sitting is not None:
+        ensure_unlocked(sitting)
     if sitting is not None and sitting.status != SITTING_DRAFT:
         # Once papers are drawn, only what does not change them may be edited.
         for locked in ("template_id", "category_templates", "scoring", "starts_at"):
@@ -247,6 +272,7 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
 
 def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
     """Enrol candidates (each once) and give each an admission code."""
+    ensure_unlocked(sitting)
     if sitting.status == SITTING_CLOSED:
         raise ExamError(_("考试已结束，不能再报名。"))
     present = {a.candidate_id for a in sitting.attempts}
@@ -271,6 +297,7 @@ def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
 
 
 def unenroll(attempt: Attempt) -> None:
+    ensure_unlocked(attempt.sitting)
     if attempt.status != ATTEMPT_ENROLLED or attempt.started_at is not None:
         raise ExamError(_("考生已开始答题，不能取消报名。"))
     audit.record("sitting.unenroll", target=attempt.sitting, candidate=attempt.candidate.name)
@@ -324,6 +351,7 @@ def _draw_for(sitting: Sitting, attempts: Sequence[Attempt]) -> None:
 
 def open_sitting(sitting: Sitting) -> int:
     """Draw every enrolled candidate's paper now, so the exam-start burst only reads."""
+    ensure_unlocked(sitting)
     if sitting.status != SITTING_DRAFT:
         raise ExamError(_("只有未开放的考试可以开放。"))
     attempts = [a for a in sitting.attempts if a.paper is None]
@@ -366,6 +394,7 @@ def describe_shortfalls(items: Iterable[drawing.Shortfall]) -> str:
 
 def close_sitting(sitting: Sitting) -> None:
     """End the sitting: unfinished papers are graded, no-shows marked absent."""
+    ensure_unlocked(sitting)
     if sitting.status != SITTING_OPEN:
         raise ExamError(_("只有进行中的考试可以结束。"))
     for attempt in sitting.attempts:
@@ -380,6 +409,7 @@ def close_sitting(sitting: Sitting) -> None:
 
 
 def release_results(sitting: Sitting, released: bool = True) -> None:
+    """Publish (or withdraw) the results; allowed after sign-off (see exams.signed)."""
     sitting.results_released = released
     audit.record("sitting.release" if released else "sitting.unrelease", target=sitting)
     db.session.commit()
@@ -387,6 +417,7 @@ def release_results(sitting: Sitting, released: bool = True) -> None:
 
 def reissue_code(attempt: Attempt) -> str:
     """A new admission code; the old one stops working at once."""
+    ensure_unlocked(attempt.sitting)
     attempt.admission_code = new_admission_code()
     audit.record("attempt.reissue_code", target=attempt, candidate=attempt.candidate.name)
     db.session.commit()
@@ -394,7 +425,9 @@ def reissue_code(attempt: Attempt) -> str:
 
 
 def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -> Sitting:
-    """A make-up sitting (补考) with every candidate who failed or missed this one."""
+    """A make-up sitting (补考) with every candidate who failed or missed this one.
+
+    Allowed after sign-off: it creates a new sitting and only reads this one."""
     failed = [a.candidate for a in sitting.attempts if a.passed is False]
     makeup = Sitting(
         body_id=sitting.body_id,
@@ -452,32 +485,70 @@ def network_allowed(sitting: Sitting, ip: str) -> bool:
     return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
+def code_throttle_key(code: Any) -> Any:
+    """The throttle key of an admission code (a string, or the SQL expression of a column:
+    the panel joins the locks to its rows with it)."""
+    return "code:" + code
+
+
+def code_locked(attempt: Attempt) -> bool:
+    """Whether wrong ID tails have locked this admission code."""
+    return lock_remaining_minutes([code_throttle_key(attempt.admission_code)]) > 0
+
+
+def unlock_code(attempt: Attempt) -> None:
+    """Lift the lock on the admission code (no commit; the invigilator's action audits it)."""
+    clear_failures(code_throttle_key(attempt.admission_code))
+
+
+#: Compared against when the admission code is unknown, so that a wrong code and a wrong
+#: ID tail take the same work and get the same answer.
+_NO_TAIL = "\0" * 6
+
+
 def authenticate_candidate(
     code: str, id_tail: str, ip: str, settings: ThrottleSettings, *, takeover_token: str
 ) -> CandidateLogin:
-    """Check an admission code and the ID number's last 6 characters; commits."""
+    """Check an admission code and the ID number's last 6 characters; commits.
+
+    Failures count against the code (5 lock it: the panel shows it, an invigilator
+    unlocks it) and against the client address (a whole lab shares no address, so one
+    mistyping candidate never locks out the room); never against browser headers."""
     code = code.strip().upper().replace(" ", "")
     tail = idcard.normalize(id_tail)[-6:]
+    code_key = code_throttle_key(code)
     keys = [
-        (f"code:{code}", settings.max_failures_per_account),
+        (code_key, settings.max_failures_per_account),
         (f"cip:{ip}", settings.max_failures_per_ip),
     ]
     locked = lock_remaining_minutes([k for k, _ in keys])
     if locked:
         return CandidateLogin(status="locked", minutes=locked)
-    attempt = db.session.scalars(select(Attempt).where(Attempt.admission_code == code)).first()
-    if (
-        attempt is None
-        or len(tail) != 6
-        or not secrets.compare_digest(idcard.tail6(attempt.candidate.id_number), tail)
-    ):
+    found = db.session.execute(
+        select(Attempt, Candidate.id_number)
+        .join(Candidate, Attempt.candidate_id == Candidate.id)
+        .where(Attempt.admission_code == code)
+    ).first()
+    attempt, id_number = (found[0], found[1]) if found is not None else (None, None)
+    expected = idcard.tail6(id_number) if id_number else _NO_TAIL
+    matches = secrets.compare_digest(expected, tail.ljust(6, "\0")[:6])
+    if attempt is None or len(tail) != 6 or not matches:
         register_login_failure(keys, settings)
         audit.record(
             "candidate.login_failed",
             body=attempt.body_id if attempt else None,
-            actor=f"code:{code}",
-            code=code,
+            actor=f"code:{code[:32]}",
+            code=code[:32],
         )
+        db.session.flush()
+        code_now_locked = lock_remaining_minutes([code_key]) > 0
+        if attempt is not None and code_now_locked:
+            audit.record(
+                "candidate.code_locked",
+                target=attempt,
+                actor=f"code:{code}",
+                sitting=attempt.sitting_id,
+            )
         db.session.commit()
         locked = lock_remaining_minutes([k for k, _ in keys])
         return CandidateLogin(status="locked" if locked else "invalid", minutes=locked)
@@ -493,13 +564,28 @@ def authenticate_candidate(
         audit.record("candidate.login_refused", target=attempt, actor=f"code:{code}", reason=status)
         db.session.commit()
         return CandidateLogin(attempt=None, status=status)
-    clear_failures(f"code:{code}")
+    clear_failures(code_key)
+    if attempt.session_token:
+        # A login elsewhere ends the first browser's session (its page says so) and the
+        # panel counts the switch.
+        attempt.session_switches += 1
+        audit.record("candidate.session_replaced", target=attempt, actor=f"code:{code}", ip=ip[:64])
     attempt.session_token = takeover_token
+    attempt.session_ip = ip[:64]
     attempt.last_ip = ip
     attempt.last_seen_at = now
     audit.record("candidate.login", target=attempt, actor=f"code:{code}")
     db.session.commit()
     return CandidateLogin(attempt=attempt, status="ok")
+
+
+def end_session(attempt: Attempt) -> None:
+    """The candidate logged out: the session token goes, so no cookie opens the paper
+    again until the next login (which needs the code and the ID tail)."""
+    attempt.session_token = None
+    attempt.session_ip = ""
+    audit.record("candidate.logout", target=attempt, actor=f"code:{attempt.admission_code}")
+    db.session.commit()
 
 
 def _login_window_status(sitting: Sitting, attempt: Attempt, now: datetime) -> str:
@@ -639,7 +725,7 @@ def expired(attempt: Attempt, now: datetime | None = None) -> bool:
 
 def finalize_if_expired(attempt: Attempt) -> bool:
     """Grade a paper whose time is up (on next access or by the periodic job)."""
-    if expired(attempt):
+    if expired(attempt) and not sitting_locked(attempt.sitting):
         finish_attempt(attempt, reason="deadline")
         db.session.commit()
         return True
@@ -648,7 +734,7 @@ def finalize_if_expired(attempt: Attempt) -> bool:
 
 def submit(attempt: Attempt) -> bool:
     """Hand in the paper; True only for the request that actually submitted it."""
-    if attempt.status != ATTEMPT_IN_PROGRESS:
+    if attempt.status != ATTEMPT_IN_PROGRESS or sitting_locked(attempt.sitting):
         return False
     done = finish_attempt(attempt, reason="submit")
     db.session.commit()
@@ -656,6 +742,7 @@ def submit(attempt: Attempt) -> bool:
 
 
 def finish_attempt(attempt: Attempt, *, reason: str) -> bool:
+    ensure_unlocked(attempt.sitting)
     # A conditional update: of two tabs or a tab and the job, exactly one wins.
     now = utcnow()
     result = db.session.execute(
@@ -724,7 +811,13 @@ def grade_expired(now: datetime | None = None) -> int:
     """The periodic job: grade every paper whose deadline has passed."""
     now = now or utcnow()
     ids = db.session.scalars(
-        select(Attempt.id).where(Attempt.status == ATTEMPT_IN_PROGRESS, Attempt.deadline < now)
+        select(Attempt.id)
+        .join(Sitting, Attempt.sitting_id == Sitting.id)
+        .where(
+            Attempt.status == ATTEMPT_IN_PROGRESS,
+            Attempt.deadline < now,
+            Sitting.signed_off_at.is_(None),  # a signed sitting is never changed
+        )
     ).all()
     count = 0
     for attempt_id in ids:
@@ -745,6 +838,8 @@ def touch(attempt: Attempt, ip: str, now: datetime | None = None) -> None:
 
     Ends the caller's transaction (the attempt is expired afterwards)."""
     now = now or utcnow()
+    if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_IN_PROGRESS):
+        return  # a handed-in paper's row stays as it was (and a signed sitting's, always)
     if attempt.last_seen_at is not None and now - attempt.last_seen_at <= LAST_SEEN_EVERY:
         return
     attempt_id = attempt.id
@@ -766,7 +861,8 @@ def record_event(attempt: Attempt, kind: str) -> None:
     if kind == "blur":
         db.session.execute(
             update(Attempt)
-            .where(Attempt.id == attempt.id)
+            # Only while answering: after hand-in (and so in a signed sitting) it is not news.
+            .where(Attempt.id == attempt.id, Attempt.status == ATTEMPT_IN_PROGRESS)
             .values(focus_losses=Attempt.focus_losses + 1)
             .execution_options(synchronize_session=False)
         )
@@ -783,6 +879,9 @@ audit.register_actions(
         "candidate.login": _l("考生登录"),
         "candidate.login_failed": _l("考生登录失败"),
         "candidate.login_refused": _l("考生登录被拒绝"),
+        "candidate.code_locked": _l("准考证号因多次输错被锁定"),
+        "candidate.logout": _l("考生退出登录"),
+        "candidate.session_replaced": _l("考生在其他电脑登录（原会话结束）"),
         "candidate.start": _l("考生开始答题"),
         "candidate.submit": _l("考生交卷"),
         "template.create": _l("新建试卷方案"),

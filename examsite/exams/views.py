@@ -29,6 +29,7 @@ from examsite.core import audit
 from examsite.core.exports import xlsx_response
 from examsite.core.forms import select_choices
 from examsite.core.pagination import paginate
+from examsite.core.params import ids_arg, parse_id
 from examsite.core.qr import qr_svg
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
@@ -52,9 +53,12 @@ from examsite.exams.models import (
     PaperTemplate,
     Sitting,
 )
+from examsite.exams.signed import refuse_changes_to_signed_sittings
 from examsite.extensions import db
 
 bp = Blueprint("exams", __name__, template_folder="templates", url_prefix="/bodies/<code>/exams")
+# App-wide, so every blueprint's routes under a sitting are covered (invigilation's too).
+bp.before_app_request(refuse_changes_to_signed_sittings)
 
 
 @bp.app_context_processor
@@ -310,11 +314,14 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
         return redirect(url_for("exams.template_new", code=body.code))
     category_templates = dict(sitting.category_templates) if sitting else {}
     if form.validate_on_submit():
+        template_ids = {t.id for t in templates_}
+        chosen_templates = {
+            key: parse_id(request.form.get(f"cat_{key}")) for key in POST_CATEGORIES
+        }
         category_templates = {
-            key: int(request.form[f"cat_{key}"])
-            for key in POST_CATEGORIES
-            if request.form.get(f"cat_{key}", "").isdigit()
-            and int(request.form[f"cat_{key}"]) in {t.id for t in templates_}
+            key: template_id
+            for key, template_id in chosen_templates.items()
+            if template_id in template_ids
         }
         staff = db.session.scalars(
             select(User).where(User.body_id == body.id, User.id.in_(form.invigilators.data or []))
@@ -392,7 +399,7 @@ def _back(body: Body, sitting: Sitting) -> Any:
 def sitting_enroll(body: Body, sitting_id: int) -> Any:
     sitting_ = _get(Sitting, body, sitting_id)
     _confirmed()
-    ids = [int(v) for v in request.form.getlist("candidate_ids") if v.isdigit()]
+    ids = ids_arg("candidate_ids", source=request.form)
     chosen = db.session.scalars(
         select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
     ).all()
@@ -470,7 +477,11 @@ def attempt_reissue(body: Body, sitting_id: int, attempt_id: int) -> Any:
     sitting_ = _get(Sitting, body, sitting_id)
     attempt = _attempt_of(sitting_, attempt_id)
     _confirmed()
-    code = services.reissue_code(attempt)
+    try:
+        code = services.reissue_code(attempt)
+    except services.ExamError as exc:
+        flash(str(exc), "error")
+        return _back(body, sitting_)
     flash(
         _(
             "%(name)s 的新准考证号：%(code)s（原号码已失效）",

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from examsite.auth.models import ROLE_BODY_ADMIN
+from examsite.auth.models import ROLE_BODY_ADMIN, LoginThrottle
 from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
@@ -42,12 +42,6 @@ def may_invigilate(user: Any, sitting: Sitting) -> bool:
     return user.has_role(ROLE_BODY_ADMIN) or any(u.id == user.id for u in sitting.invigilators)
 
 
-def check_unlocked(sitting: Sitting, user: Any) -> None:
-    """After sign-off only a body admin may change anything (and it is audited as such)."""
-    if sitting.signed_off_at is not None and not user.has_role(ROLE_BODY_ADMIN):
-        raise InvigilationError(_("考场记录已签字确认，只有本机关管理员可以再作修改。"))
-
-
 # --------------------------------------------------------------------------- the live panel
 
 
@@ -71,6 +65,10 @@ class PanelRow:
     score: float | None
     passed: bool | None
     logged_in: bool
+    #: Logins that ended this candidate's session on another browser (a switch of PC).
+    session_switches: int = 0
+    #: Too many wrong ID tails for this admission code: locked until unlocked or expired.
+    code_locked: bool = False
 
 
 def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow], dict[str, int]]:
@@ -96,10 +94,17 @@ def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow]
             Attempt.readmitted,
             Attempt.score,
             Attempt.passed,
+            Attempt.session_switches,
             Candidate.name,
             Candidate.id_number,
+            LoginThrottle.key.is_not(None).label("code_locked"),
         )
         .join(Candidate, Attempt.candidate_id == Candidate.id)
+        .outerjoin(
+            LoginThrottle,
+            (LoginThrottle.key == exam_services.code_throttle_key(Attempt.admission_code))
+            & (LoginThrottle.locked_until > now),
+        )
         .where(Attempt.sitting_id == sitting.id)
         .order_by(Attempt.seat, Attempt.id)
     ).all()
@@ -147,6 +152,8 @@ def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow]
                 score=row.score,
                 passed=row.passed,
                 logged_in=bool(row.logged_in),
+                session_switches=row.session_switches,
+                code_locked=bool(row.code_locked),
             )
         )
     return out, counts
@@ -158,16 +165,13 @@ def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow]
 def _record(
     action: str, attempt: Attempt | None, sitting: Sitting, user: Any, reason: str, **details: Any
 ) -> None:
-    extra: dict[str, Any] = dict(details)
-    if sitting.signed_off_at is not None:
-        extra["after_signoff"] = True  # a body admin changed a signed record
     audit.record(
         action,
         target=attempt if attempt is not None else sitting,
         body=sitting.body_id,
         sitting=sitting.id,
         reason=reason,
-        **extra,
+        **details,
     )
 
 
@@ -175,7 +179,7 @@ def extend(
     sitting: Sitting, attempts: Sequence[Attempt], minutes: int, reason: str, user: Any
 ) -> int:
     """More time for one candidate or everyone not yet finished; shown on their pages."""
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     changed = 0
     for attempt in attempts:
         if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_IN_PROGRESS):
@@ -192,14 +196,14 @@ def extend(
 
 
 def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     attempt.session_token = None
     _record("attempt.reset_login", attempt, sitting, user, reason)
     db.session.commit()
 
 
 def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     if attempt.status != ATTEMPT_IN_PROGRESS:
         raise InvigilationError(_("该考生不在答题中。"))
     exam_services.finish_attempt(attempt, reason="forced")
@@ -208,7 +212,7 @@ def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> 
 
 
 def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     if attempt.status != ATTEMPT_ENROLLED:
         raise InvigilationError(_("只有尚未开始答题的考生可以记为缺考。"))
     attempt.status = ATTEMPT_ABSENT
@@ -219,7 +223,7 @@ def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
 
 def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     """Let a late candidate begin after the cutoff (or undo a mark of absence)."""
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     if sitting.status == SITTING_CLOSED:
         raise InvigilationError(_("考试已结束。"))
     if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_ABSENT):
@@ -230,8 +234,19 @@ def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     db.session.commit()
 
 
+def unlock_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
+    """Lift the lock that wrong ID tails put on an admission code (the candidate, checked
+    in person, may log in again at once)."""
+    exam_services.ensure_unlocked(sitting)
+    if not exam_services.code_locked(attempt):
+        raise InvigilationError(_("该考生的准考证号未被锁定。"))
+    exam_services.unlock_code(attempt)
+    _record("candidate.code_unlock", attempt, sitting, user, reason)
+    db.session.commit()
+
+
 def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> str:
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     attempt.admission_code = exam_services.new_admission_code()
     _record("attempt.reissue_code", attempt, sitting, user, reason)
     db.session.commit()
@@ -239,7 +254,7 @@ def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> 
 
 
 def set_seat(sitting: Sitting, attempt: Attempt, seat: str, user: Any) -> None:
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     old, attempt.seat = attempt.seat, seat.strip()[:16]
     _record("attempt.seat", attempt, sitting, user, "", seat=[old, attempt.seat])
     db.session.commit()
@@ -248,7 +263,7 @@ def set_seat(sitting: Sitting, attempt: Attempt, seat: str, user: Any) -> None:
 def add_incident(
     sitting: Sitting, attempt: Attempt | None, category: str, note: str, user: Any
 ) -> Incident:
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     incident = Incident(
         body_id=sitting.body_id,
         sitting_id=sitting.id,
@@ -264,8 +279,11 @@ def add_incident(
 
 
 def sign_off(sitting: Sitting, user: Any) -> None:
-    if sitting.signed_off_at is not None:
-        raise InvigilationError(_("考场记录已签字确认。"))
+    """Sign the record of a closed sitting; from then on nothing changes the sitting."""
+    exam_services.ensure_unlocked(sitting)
+    if sitting.status != SITTING_CLOSED:
+        # Signing an open room would freeze candidates mid-paper: the record is of the end.
+        raise InvigilationError(_("考试结束后才能签字确认考场记录。"))
     sitting.signed_off_at = utcnow()
     sitting.signed_off_by_id = user.id
     _record("sitting.sign_off", None, sitting, user, "")
@@ -312,7 +330,7 @@ def save_entry(
     sitting: Sitting, attempt: Attempt, choices: dict[int, list[int]], user: Any
 ) -> PaperEntry:
     """Key in one staff member's reading of the answer sheet."""
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     if attempt.finished:
         raise InvigilationError(_("该考生的试卷已评分。"))
     entry = db.session.scalars(
@@ -351,7 +369,7 @@ def disagreements(attempt: Attempt) -> list[int] | None:
 
 def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     """When both entries agree: store those answers, mark the attempt as taken on paper, grade."""
-    check_unlocked(sitting, user)
+    exam_services.ensure_unlocked(sitting)
     differ = disagreements(attempt)
     if differ is None:
         raise InvigilationError(_("须由两名工作人员分别录入后才能评分。"))
@@ -388,6 +406,7 @@ audit.register_actions(
         "attempt.seat": _l("安排座位"),
         "attempt.absent": _l("记为缺考"),
         "attempt.readmit": _l("准许迟到考生入场"),
+        "candidate.code_unlock": _l("解除准考证号锁定"),
         "incident.create": _l("记录考场情况"),
         "sitting.sign_off": _l("考场记录签字确认"),
         "paper.entry": _l("录入纸质答题卡"),

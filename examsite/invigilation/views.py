@@ -78,6 +78,8 @@ def _row_json(row: services.PanelRow) -> dict[str, Any]:
         "ip": row.ip,
         "focus_losses": row.focus_losses,
         "refused_logins": row.refused_logins,
+        "session_switches": row.session_switches,
+        "code_locked": row.code_locked,
         "extra_minutes": row.extra_minutes,
         "on_paper": row.on_paper,
         "score": row.score,
@@ -154,7 +156,6 @@ def open_sitting(body: Body, sitting: Sitting) -> Any:
 def close_sitting(body: Body, sitting: Sitting) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.check_unlocked(sitting, current_user)
     return _act(body, sitting, lambda: exam_services.close_sitting(sitting), _("考试已结束。"))
 
 
@@ -194,6 +195,7 @@ _intervention("force_submit", services.force_submit, _l("已强制交卷并评�
 _intervention("absent", services.mark_absent, _l("已记为缺考。"))
 _intervention("readmit", services.readmit, _l("已准许该考生入场。"))
 _intervention("reissue", services.reissue_code, _l("已重新生成准考证号，原号码已失效。"))
+_intervention("unlock", services.unlock_code, _l("已解除锁定，考生可以重新登录。"))
 
 
 @bp.post("/attempts/<int:attempt_id>/seat")
@@ -294,7 +296,7 @@ def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
             choices[item["position"]] = picked
         try:
             services.save_entry(sitting, attempt, choices, current_user)
-        except services.InvigilationError as exc:
+        except (services.InvigilationError, exam_services.ExamError) as exc:
             flash(str(exc), "error")
         else:
             flash(_("已保存您的录入。"), "success")
@@ -368,7 +370,7 @@ def sign_off(body: Body, sitting: Sitting) -> Any:
         abort(400)
     try:
         services.sign_off(sitting, current_user)
-    except services.InvigilationError as exc:
+    except (services.InvigilationError, exam_services.ExamError) as exc:
         flash(str(exc), "error")
     else:
         flash(_("考场记录已签字确认并锁定。"), "success")

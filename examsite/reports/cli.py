@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from examsite.core.controlchars import one_line
 from examsite.reports import services
 
 reports = AppGroup("reports", help="Post-appointment performance reports (任后履职报告).")
@@ -24,8 +25,9 @@ def smtp_sender() -> services.Sender | None:
     def send(recipient: str, subject: str, text: str) -> None:
         message = EmailMessage()
         message["From"] = cfg["EXAMSITE_SMTP_FROM"]
-        message["To"] = recipient
-        message["Subject"] = subject
+        # Header values on one line: a CR/LF would raise here (or inject a header).
+        message["To"] = one_line(recipient)
+        message["Subject"] = one_line(subject)
         message.set_content(text)
         with smtplib.SMTP(host, cfg["EXAMSITE_SMTP_PORT"], timeout=30) as smtp:
             if cfg["EXAMSITE_SMTP_STARTTLS"]:

@@ -15,6 +15,7 @@ from examsite.appointments.files import check_upload, store_upload
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
 from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.controlchars import one_line
 from examsite.core.timeutil import utcnow
 from examsite.core.uploads import upload_folder
 from examsite.extensions import db
@@ -388,7 +389,9 @@ def send_reminders(today: date, send: Sender) -> int:
             for subject in items:
                 if subject.id in done:
                     continue
-                name = subject.appointment.candidate.name
+                # A name stored before control characters were refused must not break the
+                # e-mail's Subject header.
+                name = one_line(subject.appointment.candidate.name)
                 due = due_date(subject)
                 title = (
                     f"[任后履职报告] {name} 的报告将于 {due} 到期"
@@ -448,9 +451,8 @@ def ics(subjects: list[ReportSubject], body: Body) -> str:
     """An iCalendar file of the scheduled reports (all-day events)."""
 
     def esc(text: str) -> str:
-        return (
-            text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-        )
+        # One line whatever is stored (a CR/LF in a name would start a property of its own).
+        return one_line(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
 
     lines = [
         "BEGIN:VCALENDAR",
@@ -475,7 +477,21 @@ def ics(subjects: list[ReportSubject], body: Body) -> str:
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_ics_fold(one_line(line)) + "\r\n" for line in lines)
+
+
+def _ics_fold(line: str, limit: int = 75) -> str:
+    """RFC 5545 (3.1): a line longer than 75 octets goes on after CRLF and a space."""
+    parts, current, size = [], "", 0
+    for char in line:
+        octets = len(char.encode("utf-8"))
+        if size + octets > limit:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += octets
+    parts.append(current)
+    return "\r\n".join(parts)
 
 
 audit.register_actions(

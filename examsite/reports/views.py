@@ -31,6 +31,7 @@ from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.exports import xlsx_response
+from examsite.core.params import id_arg, month_arg
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.uploads import send_upload
@@ -237,8 +238,9 @@ def subject_confirm(body: Body, subject_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     meeting = None
-    if request.form.get("meeting_id", "").isdigit():
-        meeting = _get(Meeting, body, int(request.form["meeting_id"]))
+    meeting_id = id_arg("meeting_id", source=request.form)
+    if meeting_id is not None:
+        meeting = _get(Meeting, body, meeting_id)
     due = None
     if request.form.get("due_on"):
         try:
@@ -385,11 +387,7 @@ def subject_follow_up(body: Body, subject_id: int) -> Any:
 def calendar_view(body: Body) -> Any:
     """A month of reports: oral ones on their meeting day, written ones on their due date."""
     today = date.today()
-    try:
-        year, month = (int(x) for x in request.args.get("month", f"{today:%Y-%m}").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    first = month_arg("month", default=today.replace(day=1), label=_l("月份"))
     days_in = calendar.monthrange(first.year, first.month)[1]
     last = first.replace(day=days_in)
     rows = db.session.scalars(

@@ -68,13 +68,14 @@ def test_birth_date_must_be_real_and_plausible() -> None:
 
 
 def test_mask_and_tail6() -> None:
-    assert mask("110101199003071234") == "110***********1234"  # masking never validates
-    assert mask(STANDARD.lower()) == "110***********002X"
-    assert mask("12345678") == "123*5678"
-    assert mask("1234567") == "1*****7"
-    assert mask("123") == "1*3"
-    assert mask("12") == "**"
-    assert mask("") == ""
+    # The last 6 characters are the login secret: no mask shows any of them.
+    assert mask("110101199003071234") == "110101********"  # masking never validates
+    assert mask(STANDARD.lower()) == "110105********"
+    assert mask("123456789012") == "123456********"
+    assert mask("12345678") == "12********"
+    assert mask("1234567") == "1********"
+    assert mask("123") == "********"
+    assert mask("") == "********"
     assert tail6(VALID) == "071233"
     assert tail6(" 11010519491231002x") == "31002X"
 
@@ -95,4 +96,5 @@ def test_exactly_one_check_character_fits(region: str, born: date, sequence: str
     position = int(sequence) % 17
     changed = str((int(first17[position]) + 1) % 10)
     assert not is_valid(first17[:position] + changed + first17[position + 1 :] + good)
-    assert mask(first17 + good) == region[:3] + "*" * 11 + (sequence + good)[-4:]
+    assert mask(first17 + good) == region + "*" * 8
+    assert not set((first17 + good)[-6:]) & set(mask(first17 + good)[6:])

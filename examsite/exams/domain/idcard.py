@@ -59,15 +59,18 @@ def is_valid(value: str, *, today: date | None = None) -> bool:
     return check_char(number[:17]) == number[17]
 
 
+#: A mask always ends in this many stars, whatever the length: it tells nothing of the end.
+MASK_STARS = 8
+
+
 def mask(value: str) -> str:
-    """For display: ``110101199003071234`` -> ``110***********1234`` (first 3 and last 4
-    kept).  Up to 7 characters keep only the first and the last; up to 2, nothing."""
+    """For display and print: ``110101199003071234`` -> ``110101********``.
+
+    The last 6 characters are the candidate's login secret (the admission code is printed
+    on the slip), so no mask shows any of them: at most the first 6 characters, and never
+    one of the last 6 of a shorter number."""
     text = normalize(value)
-    if len(text) >= 8:
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
-    if len(text) >= 3:
-        return text[0] + "*" * (len(text) - 2) + text[-1]
-    return "*" * len(text)
+    return text[: max(0, min(6, len(text) - 6))] + "*" * MASK_STARS
 
 
 def tail6(value: str) -> str:

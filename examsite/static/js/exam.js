@@ -67,6 +67,7 @@
     stoppedSession: "已停止保存（请联系监考老师）",
     stoppedOver: "考试已结束",
     sessionEnded: "您的登录已在其他地方生效或已被监考老师重置，请联系监考老师。",
+    sessionReplaced: "已在其他设备登录，请联系监考人员。",
     timeUp: "时间到，正在交卷…",
     timeUpOffline: "时间到。网络中断，答案已保存在本机，网络恢复后将自动交卷。请不要关闭本页，可请监考老师协助。",
     overDeadline: "考试时间已到，正在进入交卷页面…",
@@ -827,7 +828,7 @@
       if (r.seq === body.seq) { rejected[pos] = true; }
       failFlushes();
     } else if (outcome === "session") {
-      stopSession();
+      stopSession(data);
     } else if (outcome === "over") {
       goFinish(data.error ? String(data.error) : (data.code === "submitted" ? T.overSubmitted : T.overDeadline));
     }
@@ -905,7 +906,7 @@
     return request("GET", cfg.stateUrl, null, { timeout: timeout }).then(function (res) {
       pollInFlight = false;
       if (stopped) { return { ok: false }; }
-      if (res.kind === "redirect" || res.status === 401) { stopSession(); return { ok: false }; }
+      if (res.kind === "redirect" || res.status === 401) { stopSession(res.data); return { ok: false }; }
       if (res.status !== 200 || !res.data || typeof res.data !== "object") { return { ok: false }; }
       handleState(res.data, res);
       return { ok: true };
@@ -948,11 +949,13 @@
     updateSaveState();
   }
 
-  /** 401 session_ended: another login took over or staff reset it. Never retried. */
-  function stopSession() {
+  /** 401: logged out, reset by staff, or (session_replaced) a login on another computer
+   *  took over. Never retried. */
+  function stopSession(data) {
     if (stopped) { return; }
     stopAll("session");
-    showNotice(T.sessionEnded, "error", true);
+    var replaced = data && typeof data === "object" && data.code === "session_replaced";
+    showNotice(replaced ? T.sessionReplaced : T.sessionEnded, "error", true);
   }
 
   /** The test is over (or submitted): show why and go to the finish page. */

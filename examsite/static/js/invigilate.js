@@ -31,6 +31,7 @@
   function render(data) {
     var ids = data.rows.map(function (r) { return String(r.id); }).sort().join(",");
     if (ids !== knownRows) { window.location.reload(); return; }  // enrolment changed
+    var reload = false;
     data.rows.forEach(function (r) {
       var tr = table.querySelector('tr[data-attempt="' + r.id + '"]');
       if (!tr) { return; }
@@ -42,6 +43,13 @@
       set(tr, "ip", r.ip || "—");
       set(tr, "focus", r.focus_losses);
       set(tr, "refused", r.refused_logins);
+      set(tr, "switches", r.session_switches);
+      var badge = tr.querySelector('[data-field="locked"]');
+      if (badge) {
+        badge.hidden = !r.code_locked;
+        // A newly locked code needs the unlock form, which only the server draws.
+        if (r.code_locked && !tr.querySelector("[data-unlock]")) { reload = true; }
+      }
       tr.className = "state-" + r.state;
     });
     Object.keys(data.counts).forEach(function (key) {
@@ -49,6 +57,7 @@
       if (el) { el.textContent = data.counts[key]; }
     });
     if (status) { status.textContent = (labels.refreshed || "") + clock(data.now); }
+    if (reload) { window.location.reload(); }
   }
 
   function refresh() {
