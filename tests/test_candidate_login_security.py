@@ -11,8 +11,9 @@ import openpyxl
 from sqlalchemy import select
 
 from examsite.core.audit import AuditEvent
+from examsite.exams.models import Attempt, Candidate, Sitting
 from examsite.extensions import db
-from tests.fixtures.exams import get_attempt
+from tests.fixtures.exams import get_attempt, make_id
 from tests.fixtures.web import Browser
 from tests.test_exam_candidate import candidate, save, started
 
@@ -147,8 +148,6 @@ def test_a_copied_cookie_does_not_work_on_another_computer(app, exam_world):
 
 def test_a_takeover_is_shown_on_the_panel(app, exam_world, login_as):
     with app.app_context():
-        from examsite.exams.models import Sitting
-
         db.session.get(Sitting, exam_world.sitting_id).second_login = "takeover"
         db.session.commit()
     first = started(app, exam_world)
@@ -160,3 +159,68 @@ def test_a_takeover_is_shown_on_the_panel(app, exam_world, login_as):
     row = next(r for r in data.json["rows"] if r["id"] == exam_world.attempt_ids[0])
     assert row["session_switches"] == 1
     assert len(_actions(app, "candidate.session_replaced")) == 1
+
+
+# --------------------------------------------------------------------------- item 6
+
+
+def _edit_form(name: str, id_number: str = "", reason: str = "") -> dict[str, str]:
+    return {
+        "name": name,
+        "id_number": id_number,
+        "work_unit": "某局",
+        "proposed_post": "局长",
+        "post_category": "government",
+        "batch": "第十次会议",
+        "phone": "",
+        "reason": reason,
+    }
+
+
+def test_staff_cannot_put_their_own_id_number_on_an_enrolled_candidate(app, exam_world, login_as):
+    with app.app_context():
+        candidate_id = db.session.get(Attempt, exam_world.attempt_ids[0]).candidate_id
+    staff = login_as("east-staff")
+    url = f"/bodies/east/exams/candidates/{candidate_id}/edit"
+    page = staff.post(url, _edit_form("考生0", make_id(77), "本人")).get_data(as_text=True)
+    assert "不能修改姓名或身份证号" in page
+    page = staff.post(url, _edit_form("冒名者", "", "本人")).get_data(as_text=True)
+    assert "不能修改姓名或身份证号" in page
+    with app.app_context():
+        person = db.session.get(Candidate, candidate_id)
+        assert person.name == "考生0" and person.id_number != make_id(77)
+    # The old login still opens the paper; no one else's number does.
+    _b, response = _login(app, exam_world.codes[0], exam_world.tails[0])
+    assert response.status_code == 302
+    # Other details may still be corrected, without a reason.
+    form = _edit_form("考生0")
+    form["work_unit"] = "另一局"
+    assert staff.post(url, form).status_code == 302
+
+
+def test_a_change_of_identity_outside_a_sitting_needs_a_reason_and_is_audited(app, world, login_as):
+    staff = login_as("east-staff")
+    assert (
+        staff.post("/bodies/east/exams/candidates/new", _edit_form("张三", make_id(61))).status_code
+        == 302
+    )
+    with app.app_context():
+        person = db.session.scalars(select(Candidate).where(Candidate.name == "张三")).one()
+    url = f"/bodies/east/exams/candidates/{person.id}/edit"
+    page = staff.post(url, _edit_form("张叁", make_id(62))).get_data(as_text=True)
+    assert "须填写修改原因" in page
+    with app.app_context():
+        assert db.session.get(Candidate, person.id).name == "张三"
+    assert (
+        staff.post(url, _edit_form("张叁", make_id(62), "录入错误，据任免材料更正")).status_code
+        == 302
+    )
+    with app.app_context():
+        changed = db.session.get(Candidate, person.id)
+        assert changed.name == "张叁" and changed.id_number == make_id(62)
+    event = [e for e in _actions(app, "candidate.update") if "identity" in e.details_dict][-1]
+    details = event.details_dict
+    assert details["identity"]["name"] == ["张三", "张叁"]
+    assert details["identity"]["id_number"] == ["110101********", "110101********"]
+    assert details["reason"] == "录入错误，据任免材料更正"
+    assert make_id(61) not in event.details and make_id(62)[-6:] not in event.details

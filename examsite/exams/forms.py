@@ -88,6 +88,11 @@ class CandidateForm(FlaskForm):
         validators=[Length(max=100)],
     )
     phone = StringField(_l("联系电话"), validators=[Length(max=32)])
+    reason = StringField(
+        _l("修改姓名或身份证号的原因"),
+        description=_l("只修改其他信息时不用填写；修改姓名或身份证号时必填，记入操作日志。"),
+        validators=[Length(max=200)],
+    )
 
     def validate_phone(self, field: Any) -> None:
         if field.data and not re.fullmatch(r"[0-9+\- ]{7,20}", field.data.strip()):

@@ -106,8 +106,42 @@ def existing_id_numbers(body: Body, exclude_id: int | None = None) -> set[str]:
     return set(db.session.scalars(stmt))
 
 
-def save_candidate(body: Body, candidate: Candidate | None, fields: dict[str, str]) -> Candidate:
-    """Create or change a candidate; the ID number must be valid and unique in the body."""
+#: Who the candidate is: the name and ID number the login, the slip and the record use.
+IDENTITY_FIELDS = ("name", "id_number")
+
+
+class IdentityLocked(ExamError):
+    """A change of name or ID number refused (open sitting, results) or lacking a reason."""
+
+
+def identity_frozen(candidate: Candidate) -> bool:
+    """Whether the candidate sits in an open sitting or has results: then who they are is
+    fixed (otherwise a staff member could put their own ID number on an enrolled candidate
+    and sit the test as them)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .join(Sitting, Attempt.sitting_id == Sitting.id)
+            .where(
+                Attempt.candidate_id == candidate.id,
+                (Sitting.status == SITTING_OPEN)
+                | Attempt.score.is_not(None)
+                | Attempt.status.in_((ATTEMPT_SUBMITTED, ATTEMPT_GRADED)),
+            )
+        )
+        or 0
+    ) > 0
+
+
+def save_candidate(
+    body: Body, candidate: Candidate | None, fields: dict[str, str], *, reason: str = ""
+) -> Candidate:
+    """Create or change a candidate; the ID number must be valid and unique in the body.
+
+    A change of name or ID number is refused while the candidate sits in an open sitting
+    or has results, and otherwise needs a reason; the audit entry keeps the old and new
+    values (the ID number masked)."""
     number = idcard.normalize(fields["id_number"])
     if not idcard.is_valid(number):
         raise ExamError(_("身份证号不正确（请核对校验位和出生日期）。"))
@@ -118,11 +152,32 @@ def save_candidate(body: Body, candidate: Candidate | None, fields: dict[str, st
         candidate = Candidate(body_id=body.id, **fields)
         db.session.add(candidate)
         audit.record("candidate.create", target=candidate, body=body, name=candidate.name)
-    else:
-        changed = sorted(k for k, v in fields.items() if getattr(candidate, k) != v)
-        for key, value in fields.items():
-            setattr(candidate, key, value)
-        audit.record("candidate.update", target=candidate, fields=changed)
+        db.session.commit()
+        return candidate
+    identity = [k for k in IDENTITY_FIELDS if getattr(candidate, k) != fields[k]]
+    if identity:
+        if identity_frozen(candidate):
+            raise IdentityLocked(
+                _(
+                    "该人员正在参加已开放的考试或已有考试成绩，不能修改姓名或身份证号。"
+                    "如确有错误，请在考试结束后由本机关管理员核实处理。"
+                )
+            )
+        if not reason.strip():
+            raise IdentityLocked(_("修改姓名或身份证号须填写修改原因。"))
+    values: dict[str, Any] = {}
+    for key in identity:
+        old, new = getattr(candidate, key), fields[key]
+        if key == "id_number":
+            old, new = idcard.mask(old), idcard.mask(new)
+        values[key] = [old, new]
+    changed = sorted(k for k, v in fields.items() if getattr(candidate, k) != v)
+    for key, value in fields.items():
+        setattr(candidate, key, value)
+    details: dict[str, Any] = {"fields": changed}
+    if identity:
+        details.update(identity=values, reason=reason.strip()[:200])
+    audit.record("candidate.update", target=candidate, **details)
     db.session.commit()
     return candidate
 

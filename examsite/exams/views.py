@@ -110,6 +110,8 @@ def candidate_edit(body: Body, candidate_id: int) -> Any:
 
 def _candidate_form(body: Body, candidate: Candidate | None) -> Any:
     form = CandidateForm()
+    if candidate is None:
+        del form.reason  # a new person has no old name to change
     if request.method == "GET" and candidate is not None:
         form.process(obj=candidate)
         form.id_number.data = ""  # never echo the whole number; blank keeps it
@@ -128,13 +130,23 @@ def _candidate_form(body: Body, candidate: Candidate | None) -> Any:
             "phone": (form.phone.data or "").strip(),
         }
         try:
-            saved = services.save_candidate(body, candidate, fields)
+            saved = services.save_candidate(
+                body, candidate, fields, reason=(form.reason.data or "") if candidate else ""
+            )
+        except services.IdentityLocked as exc:
+            form.form_errors.append(str(exc))
         except services.ExamError as exc:
             form.id_number.errors.append(str(exc))
         else:
             flash(_("已保存：%(name)s", name=saved.name), "success")
             return redirect(url_for("exams.candidates", code=body.code))
-    return render_template("exams/candidate_form.html", body=body, form=form, candidate=candidate)
+    return render_template(
+        "exams/candidate_form.html",
+        body=body,
+        form=form,
+        candidate=candidate,
+        frozen=candidate is not None and services.identity_frozen(candidate),
+    )
 
 
 @bp.post("/candidates/<int:candidate_id>/delete")
