@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -14,6 +15,10 @@ from examsite.bank import services as bank_services
 from examsite.bank.models import PURPOSE_PRACTICE, Question
 from examsite.bodies import services as body_services
 from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
+from examsite.core.timeutil import utcnow
+from examsite.exams import services as exam_services
+from examsite.exams.domain import idcard
+from examsite.exams.models import Attempt, Candidate, Sitting
 from examsite.extensions import db
 
 #: The bank shipped with the site (one CSV file per law).
@@ -71,7 +76,95 @@ def load_demo(bank_dir: Path | None = None) -> list[str]:
             )
             created.append(f"{len(result.questions)} practice questions from {file.name}")
         bank_services.publish(city)  # the counties see and draw the shipped bank
+    created.extend(_demo_sitting())
     return created
+
+
+#: East's demo candidates (fictional ID numbers with a correct check character).
+DEMO_CANDIDATES = [
+    ("示例考生甲", "11010119700101001", "东城区发展和改革委员会", "主任"),
+    ("示例考生乙", "11010119750315002", "东城区教育委员会", "主任"),
+    ("示例考生丙", "11010119800620003", "东城区人民法院", "审判员"),
+    ("示例考生丁", "11010119830909004", "东城区人民检察院", "检察员"),
+    ("示例考生戊", "11010119881130005", "东城区财政局", "局长"),
+]
+DEMO_SITTING_TITLE = "示例任前法律知识考试（演示）"
+
+
+def _demo_sitting() -> list[str]:
+    """An open sitting in east with the demo candidates enrolled, so a newcomer can sit the
+    test at once; its login window stays open for a week."""
+    east = db.session.scalars(select(Body).where(Body.code == "east")).one()
+    if db.session.scalars(
+        select(Sitting.id).where(Sitting.body_id == east.id, Sitting.title == DEMO_SITTING_TITLE)
+    ).first():
+        return []
+    people = []
+    for name, first17, unit, post in DEMO_CANDIDATES:
+        people.append(
+            exam_services.save_candidate(
+                east,
+                None,
+                {
+                    "name": name,
+                    "id_number": first17 + idcard.check_char(first17),
+                    "work_unit": unit,
+                    "proposed_post": post,
+                    "post_category": "government",
+                    "batch": "第十次常委会会议",
+                    "phone": "",
+                },
+            )
+        )
+    section = {"law_quotas": {}, "difficulty_quotas": {}}
+    template = exam_services.save_template(
+        east,
+        None,
+        name="标准试卷（演示）",
+        duration_minutes=60,
+        pass_mark=60.0,
+        sections=[
+            {"qtype": "single", "count": 20, "points": 2, **section},
+            {"qtype": "multiple", "count": 10, "points": 3, **section},
+            {"qtype": "true_false", "count": 10, "points": 3, **section},
+        ],
+        post_categories=[],
+    )
+    now = utcnow()
+    sitting = exam_services.save_sitting(
+        east,
+        None,
+        title=DEMO_SITTING_TITLE,
+        room="第一考场",
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(days=7),
+        late_entry_minutes=7 * 24 * 60,
+        template_id=template.id,
+        category_templates={},
+        show_score="at_submit",
+        allow_review=True,
+        scoring="all_or_nothing",
+        second_login="refuse",
+        allowed_networks="",
+        invigilators=[],
+    )
+    exam_services.enroll(sitting, people)
+    exam_services.open_sitting(sitting)
+    east.public_practice = True  # the demo shows the open practice at /practice/east
+    db.session.commit()
+    return [f"open sitting {sitting.id} in east with {len(people)} candidates"]
+
+
+def demo_candidate_lines() -> list[str]:
+    """``candidate CODE SECRET`` for each demo candidate still able to log in."""
+    rows = db.session.execute(
+        select(Attempt.admission_code, Candidate.id_number)
+        .join(Candidate, Attempt.candidate_id == Candidate.id)
+        .join(Sitting, Attempt.sitting_id == Sitting.id)
+        .where(Sitting.title == DEMO_SITTING_TITLE)
+        .order_by(Attempt.id)
+    ).all()
+    return [f"candidate {code} {idcard.tail6(number)}" for code, number in rows if code]
 
 
 @click.command("demo")
@@ -90,3 +183,8 @@ def demo(if_empty: bool) -> None:
     click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
     for username, _name, role, body_code in DEMO_USERS:
         click.echo(f"  {username:<12} {role:<11} {body_code}")
+    lines = demo_candidate_lines()
+    if lines:
+        click.echo("Demo candidates (http://127.0.0.1:5000/exam/login: admission code, ID tail):")
+        for line in lines:
+            click.echo(line)

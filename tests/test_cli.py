@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from examsite.auth.models import User
 from examsite.bodies.models import Body
 from examsite.demo import DEMO_PASSWORD
 from tests.fixtures.factories import count
+from tests.fixtures.web import Browser
 
 
 def test_demo_is_idempotent(app, runner, browser):
@@ -18,6 +21,23 @@ def test_demo_is_idempotent(app, runner, browser):
     assert second.exit_code == 0 and "present" in second.output
     assert (count(app, Body), count(app, User)) == (bodies, users)
     assert browser.login("admin", DEMO_PASSWORD).status_code == 302
+
+
+def test_demo_opens_a_sitting_a_newcomer_can_sit_at_once(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    lines = re.findall(r"^candidate (\S+) (\S{6})$", result.output, flags=re.M)
+    assert len(lines) == 5, result.output
+    again = runner.invoke(args=["demo"])
+    assert re.findall(r"^candidate (\S+) (\S{6})$", again.output, flags=re.M) == lines
+    code, secret = lines[0]
+    b = Browser(app.test_client())
+    assert b.post("/exam/login", {"code": code, "id_tail": secret}).status_code == 302
+    assert b.post("/exam/start").headers["Location"] == "/exam/paper"
+    assert "第 40 题" in b.get("/exam/paper").get_data(as_text=True)
+    # The demo's practice is open, from the practice set shipped with the bank.
+    page = Browser(app.test_client()).get("/practice/east?new=1").get_data(as_text=True)
+    assert "第 1 / 10 题" in page
 
 
 def test_bodies_add_and_list(app, runner):
