@@ -116,7 +116,7 @@ def _demo_sitting() -> list[str]:
                 },
             )
         )
-    section = {"law_quotas": {}, "difficulty_quotas": {}}
+    section: dict[str, dict[str, int]] = {"law_quotas": {}, "difficulty_quotas": {}}
     template = exam_services.save_template(
         east,
         None,

@@ -13,6 +13,14 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
 
+# The page scripts' unit tests run under Node (Debian's nodejs where it is missing).
+if ! command -v node >/dev/null 2>&1; then
+    echo "==> Installing Debian's nodejs"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs >/dev/null
+fi
+
 ensure_venv "[dev]"
 
 echo "==> ruff (lint and format), mypy and bandit"
@@ -20,6 +28,9 @@ echo "==> ruff (lint and format), mypy and bandit"
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/bandit --quiet --configfile pyproject.toml --recursive examsite
+
+echo "==> node --test (page scripts)"
+node --test tests/js/
 
 echo "==> pytest on SQLite"
 EXAMSITE_TEST_DB=sqlite .venv/bin/python -m pytest "$@"

@@ -147,18 +147,34 @@ ACCESS: dict[str, Profile] = {
     "core.set_language": PUBLIC,
     # Signed-in users are sent on to the home page.
     "auth.login": PUBLIC,
-    # Success lands on the login page without next= (so not a refusal); the candidate's
-    # session ends as well.
-    "auth.logout": SIGNED_IN,
+    # Success lands on the login page without next= (so not a refusal). The candidate
+    # comes here after /exam/logout (the session-ending calls run last, in order), which
+    # ended the session on the server: the same cookie is no longer signed in.
+    "auth.logout": SIGNED_IN.but("LOGOUT", candidate=LOGIN),
     # Only staff have a password here; a candidate's session is refused (403).
     "auth.change_password": STAFF_HOME,
+    # The idle warning's questions: staff only (asked for JSON, no session is a 401).
+    "auth.session_status": STAFF_HOME,
+    "auth.session_keepalive": STAFF_HOME,
     "exam.login": PUBLIC,
     # No guard needed: it only ends the session; everyone lands on the candidate login.
     "exam.logout": Profile("EXAM_LOGOUT", _everyone(EXAM_LOGIN)),
     # The printed score report's QR code: public by design, by its unguessable token.
     "exam.verify": PUBLIC,
-    # A ceremony's check-in from a participant's phone, by the ceremony's code.
-    "oath.check_in": PUBLIC,
+    # A ceremony's check-in from a participant's phone, by the ceremony's code. POSTs are sent
+    # after the GETs, in endpoint order: by then each staff role has posted
+    # appointments.ceremony_rotate_code for east's ceremony, so its old code is not found.
+    "oath.check_in": replace(
+        PUBLIC,
+        name="PUBLIC/post:404 once staff rotated the code",
+        post=PUBLIC.but(
+            "PUBLIC/404 for staff",
+            staff=NOT_FOUND,
+            invigilator=NOT_FOUND,
+            body_admin=NOT_FOUND,
+            admin=NOT_FOUND,
+        ),
+    ),
     # A body's practice set for anyone on its network (404 unless the body opened it; the
     # demo world's bodies have it closed, so every role sees the same 404).
     "practice.public": Profile("PRACTICE_CLOSED", _everyone(NOT_FOUND)),
@@ -251,6 +267,7 @@ ACCESS: dict[str, Profile] = {
     "invigilation.absent": INVIGILATION_PAGE,
     "invigilation.readmit": INVIGILATION_PAGE,
     "invigilation.reissue": INVIGILATION_PAGE,
+    "invigilation.unlock": INVIGILATION_PAGE,
     "invigilation.seat": INVIGILATION_PAGE,
     "invigilation.incident": INVIGILATION_PAGE,
     "invigilation.paper": INVIGILATION_PAGE,
@@ -277,6 +294,7 @@ ACCESS: dict[str, Profile] = {
     "appointments.ceremony": STAFF_PAGE,
     "appointments.ceremony_add": STAFF_PAGE,
     "appointments.ceremony_attendance": STAFF_PAGE,
+    "appointments.ceremony_rotate_code": STAFF_PAGE,
     "appointments.ceremony_sheet": STAFF_PAGE,
     "appointments.ceremony_scan": STAFF_PAGE,
     "appointments.ceremony_export": STAFF_PAGE,

@@ -261,7 +261,14 @@ def ceremony_world(app, meeting_world, login_as):
             ceremony, [db.session.get(Appointment, a) for a in meeting_world["appointments"]]
         )
         tails = [idcard.tail6(make_id(300 + n)) for n in range(2)]
-        return {"id": ceremony.id, "code": ceremony.check_in_code, "tails": tails, **meeting_world}
+        names = [f"任命{n}" for n in range(2)]
+        return {
+            "id": ceremony.id,
+            "code": ceremony.check_in_code,
+            "tails": tails,
+            "names": names,
+            **meeting_world,
+        }
 
 
 def test_only_the_appointed_may_swear(app, meeting_world, login_as):
@@ -297,14 +304,15 @@ def test_ceremony_keeps_the_official_oath_text(app, ceremony_world, login_as):
     assert "我宣誓：忠于中华人民共和国宪法" in page and "2018" in page and "<svg" in page
 
 
-def test_phone_check_in_with_the_id_tail(app, ceremony_world):
+def test_phone_check_in_with_the_name_and_id_tail(app, ceremony_world):
     phone = Browser(app.test_client())
     url = f"/oath/{ceremony_world['code']}"
-    r = phone.post(url, {"id_tail": "000000"})
+    name, tail = ceremony_world["names"][0], ceremony_world["tails"][0]
+    r = phone.post(url, {"name": name, "id_tail": "000000"})
     assert "未找到您的信息" in r.get_data(as_text=True)
-    r = phone.post(url, {"id_tail": ceremony_world["tails"][0]})
+    r = phone.post(url, {"name": name, "id_tail": tail})
     assert "签到成功" in r.get_data(as_text=True)
-    again = phone.post(url, {"id_tail": ceremony_world["tails"][0]})
+    again = phone.post(url, {"name": name, "id_tail": tail})
     assert "无需重复签到" in again.get_data(as_text=True)
     with app.app_context():
         checked = db.session.scalars(
@@ -316,8 +324,11 @@ def test_phone_check_in_with_the_id_tail(app, ceremony_world):
 def test_check_in_closes_when_the_ceremony_ends(app, ceremony_world):
     with time_machine.travel(utcnow() + timedelta(hours=2), tick=False):
         phone = Browser(app.test_client())
-        r = phone.post(f"/oath/{ceremony_world['code']}", {"id_tail": ceremony_world["tails"][0]})
-        assert "签到已截止" in r.get_data(as_text=True)
+        r = phone.post(
+            f"/oath/{ceremony_world['code']}",
+            {"name": ceremony_world["names"][0], "id_tail": ceremony_world["tails"][0]},
+        )
+        assert "签到已结束" in r.get_data(as_text=True)
     assert count(app, CeremonyParticipant, CeremonyParticipant.checked_in_at.is_not(None)) == 0
 
 

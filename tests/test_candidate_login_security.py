@@ -224,3 +224,10 @@ def test_a_change_of_identity_outside_a_sitting_needs_a_reason_and_is_audited(ap
     assert details["identity"]["id_number"] == ["110101********", "110101********"]
     assert details["reason"] == "录入错误，据任免材料更正"
     assert make_id(61) not in event.details and make_id(62)[-6:] not in event.details
+
+
+def test_the_answer_api_refuses_a_huge_body_and_keeps_the_answer_unsaved(app, exam_world):
+    b = started(app, exam_world)
+    r = save(b, 0, [0], 1, note="x" * 100_000)
+    assert r.status_code == 413
+    assert save(b, 0, [0], 1).status_code == 200

@@ -98,6 +98,11 @@ class CeremonyForm(FlaskForm):
 
 
 class CheckInForm(FlaskForm):
+    name = StringField(
+        _l("姓名"),
+        validators=[DataRequired(_l("请输入姓名。")), Length(max=64)],
+        render_kw={"autocomplete": "name", "maxlength": 64},
+    )
     id_tail = StringField(
         _l("身份证号后 6 位"),
         validators=[

@@ -12,6 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from examsite.appointments.check_in import (
+    WINDOW_OPEN,
+    CheckInWindow,
+    check_in_window,
+    normalize_name,
+)
 from examsite.appointments.files import check_upload, store_upload
 from examsite.appointments.models import (
     VOTE_APPOINTED,
@@ -24,6 +30,12 @@ from examsite.appointments.models import (
     Statement,
 )
 from examsite.appointments.oath_text import OATH_TEXT, OATH_VERSION
+from examsite.auth.services import (
+    ThrottleSettings,
+    clear_failures,
+    lock_remaining_minutes,
+    register_failure,
+)
 from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.timeutil import local_day_start_utc, utcnow
@@ -34,7 +46,8 @@ from examsite.extensions import db
 
 #: Formatting a statement may keep; everything else (scripts, styles, links) is dropped.
 STATEMENT_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3", "h4"}
-CHECK_IN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: The length of Ceremony.check_in_code: a longer code in a URL is unknown without a query.
+CHECK_IN_CODE_MAX = 32
 
 
 class AppointmentError(ValueError):
@@ -206,8 +219,9 @@ def save_statement(
 
 
 def _check_in_code() -> str:
+    """A fresh ceremony code: 128 random bits, URL-safe (22 characters)."""
     while True:
-        code = "".join(secrets.choice(CHECK_IN_ALPHABET) for _ in range(6))
+        code = secrets.token_urlsafe(16)
         if not db.session.scalar(
             select(func.count()).select_from(Ceremony).where(Ceremony.check_in_code == code)
         ):
@@ -234,6 +248,16 @@ def save_ceremony(body: Body, ceremony: Ceremony | None, **fields: Any) -> Cerem
     audit.record(action, target=ceremony, body=body, title=ceremony.title)
     db.session.commit()
     return ceremony
+
+
+def rotate_check_in_code(ceremony: Ceremony) -> str:
+    """Give the ceremony a new check-in code: the old one and its QR code stop working,
+    and the ceremony's failure count starts again."""
+    ceremony.check_in_code = _check_in_code()
+    clear_failures(_ceremony_key(ceremony))
+    audit.record("ceremony.rotate_code", target=ceremony, body=ceremony.body_id)
+    db.session.commit()
+    return ceremony.check_in_code
 
 
 def add_participants(ceremony: Ceremony, appointments: list[Appointment]) -> int:
@@ -266,10 +290,107 @@ def add_participants(ceremony: Ceremony, appointments: list[Appointment]) -> int
 
 
 @dataclass(frozen=True)
+class OathSettings:
+    """The public check-in's window and throttle (EXAMSITE_OATH_* in the configuration)."""
+
+    open_before_minutes: int = 30
+    close_after_minutes: int = 120
+    max_failures: int = 10
+    failure_window_minutes: int = 10
+
+    @property
+    def throttle(self) -> ThrottleSettings:
+        return ThrottleSettings(
+            max_failures_per_account=self.max_failures,
+            max_failures_per_ip=self.max_failures,
+            lock_minutes=self.failure_window_minutes,
+        )
+
+
+@dataclass(frozen=True)
 class CheckIn:
-    #: ok, already, closed, not_open, unknown, ambiguous
+    #: ok, already, closed, not_open, unknown, ambiguous, locked
     status: str
     participant: CeremonyParticipant | None = None
+    #: For "locked": minutes until the check-in may be tried again.
+    minutes: int = 0
+
+
+@dataclass(frozen=True)
+class CheckInPage:
+    """What the public check-in page of a code may show, before any form is read."""
+
+    #: open, not_open, closed (the window), unknown (no such code), locked
+    status: str
+    ceremony: Ceremony | None = None
+    window: CheckInWindow | None = None
+    #: For "locked": minutes until the check-in may be tried again.
+    minutes: int = 0
+
+
+def ceremony_window(ceremony: Ceremony, settings: OathSettings) -> CheckInWindow:
+    """When the ceremony's participants may check in on their phones."""
+    return check_in_window(
+        ceremony.starts_at,
+        ceremony.ends_at,
+        open_before_minutes=settings.open_before_minutes,
+        close_after_minutes=settings.close_after_minutes,
+    )
+
+
+def _client_key(ip: str) -> str:
+    return f"oath-ip:{ip[:64]}"  # fits LoginThrottle.key
+
+
+def _ceremony_key(ceremony: Ceremony) -> str:
+    return f"oath:{ceremony.id}"
+
+
+def check_in_page(
+    code: str, ip: str, settings: OathSettings, now: datetime | None = None
+) -> CheckInPage:
+    """The ceremony of a check-in code (matched exactly) as one client may see it; an
+    unknown code counts as a failure of the client. Commits when it counts one."""
+    locked = lock_remaining_minutes([_client_key(ip)])
+    if locked:
+        return CheckInPage("locked", minutes=locked)
+    ceremony = None
+    if len(code) <= CHECK_IN_CODE_MAX:
+        ceremony = db.session.scalars(
+            select(Ceremony).where(Ceremony.check_in_code == code)
+        ).first()
+    if ceremony is None:
+        register_failure([(_client_key(ip), settings.max_failures)], settings.throttle)
+        db.session.commit()
+        return CheckInPage("unknown")
+    locked = lock_remaining_minutes([_ceremony_key(ceremony)])
+    if locked:
+        return CheckInPage("locked", ceremony, minutes=locked)
+    window = ceremony_window(ceremony, settings)
+    return CheckInPage(window.status(now or utcnow()), ceremony, window)
+
+
+def check_in_public(
+    ceremony: Ceremony,
+    name: str,
+    id_tail: str,
+    ip: str,
+    settings: OathSettings,
+    now: datetime | None = None,
+) -> CheckIn:
+    """A participant's phone: name and ID tail, throttled per client and per ceremony."""
+    keys = [
+        (_client_key(ip), settings.max_failures),
+        (_ceremony_key(ceremony), settings.max_failures),
+    ]
+    locked = lock_remaining_minutes([key for key, _ in keys])
+    if locked:
+        return CheckIn("locked", minutes=locked)
+    result = check_in_self(ceremony, id_tail, name, now=now, settings=settings)
+    if result.status == "unknown":
+        register_failure(keys, settings.throttle)
+        db.session.commit()
+    return result
 
 
 def _check_in(participant: CeremonyParticipant, method: str, now: datetime) -> CheckIn:
@@ -288,17 +409,34 @@ def _check_in(participant: CeremonyParticipant, method: str, now: datetime) -> C
     return CheckIn("ok", participant)
 
 
-def check_in_self(ceremony: Ceremony, id_tail: str, now: datetime | None = None) -> CheckIn:
-    """A participant on a phone confirms with the last 6 characters of the ID number."""
+def check_in_self(
+    ceremony: Ceremony,
+    id_tail: str,
+    name: str | None = None,
+    *,
+    now: datetime | None = None,
+    settings: OathSettings | None = None,
+) -> CheckIn:
+    """Self check-in with the last 6 characters of the ID number and, from the public page
+    (always), the name; only within the ceremony's window. Not throttled: the public page
+    goes through check_in_public."""
     now = now or utcnow()
-    if now > ceremony.ends_at:
-        return CheckIn("closed")
+    window_status = ceremony_window(ceremony, settings or OathSettings()).status(now)
+    if window_status != WINDOW_OPEN:
+        return CheckIn(window_status)
     tail = idcard.normalize(id_tail)[-6:]
+    typed = normalize_name(name) if name is not None else None
     matches = [
         p
         for p in ceremony.participants
         if len(tail) == 6
         and secrets.compare_digest(idcard.tail6(p.appointment.candidate.id_number), tail)
+        and (
+            typed is None
+            or secrets.compare_digest(
+                normalize_name(p.appointment.candidate.name).encode(), typed.encode()
+            )
+        )
     ]
     if not matches:
         return CheckIn("unknown")
@@ -435,6 +573,7 @@ audit.register_actions(
         "ceremony.update": _l("修改宪法宣誓仪式"),
         "ceremony.participants": _l("添加宣誓人员"),
         "ceremony.check_in": _l("宣誓签到"),
+        "ceremony.rotate_code": _l("更换宣誓签到码"),
         "ceremony.attendance": _l("登记宣誓出席"),
         "appointment.export": _l("导出任免数据"),
     }

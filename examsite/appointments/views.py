@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from examsite.appointments import services
+from examsite.appointments.check_in import WINDOW_CLOSED, WINDOW_OPEN
 from examsite.appointments.files import UploadError
 from examsite.appointments.forms import (
     FORM_LABELS,
@@ -49,6 +50,7 @@ from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.exports import xlsx_response
 from examsite.core.pagination import paginate
+from examsite.core.params import ids_arg
 from examsite.core.qr import qr_svg
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
@@ -149,7 +151,7 @@ def meeting_add(body: Body, meeting_id: int) -> Any:
     meeting_ = _get(Meeting, body, meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("candidate_ids") if v.isdigit()]
+    ids = ids_arg("candidate_ids", source=request.form)
     for candidate in db.session.scalars(
         select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
     ):
@@ -382,6 +384,7 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
         if a.id not in present and a.id not in sworn
     ]
     url = url_for("oath.check_in", check_code=ceremony_.check_in_code, _external=True)
+    window = services.ceremony_window(ceremony_, _oath_settings())
     return render_template(
         "appointments/ceremony.html",
         body=body,
@@ -390,8 +393,21 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
         qr=qr_svg(url, box=8),
         check_in_url=url,
         confirm=ConfirmForm(),
-        is_open=utcnow() <= ceremony_.ends_at,
+        window=window,
+        is_open=window.status(utcnow()) != WINDOW_CLOSED,
     )
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/rotate-code")
+@body_required(ROLE_STAFF)
+def ceremony_rotate_code(body: Body, ceremony_id: int) -> Any:
+    """A new check-in code: the old link and QR code stop working (e.g. a photo leaked)."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.rotate_check_in_code(ceremony_)
+    flash(_("已更换签到码，原签到码和二维码已失效。"), "success")
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
 
 
 @bp.post("/ceremonies/<int:ceremony_id>/participants")
@@ -400,7 +416,7 @@ def ceremony_add(body: Body, ceremony_id: int) -> Any:
     ceremony_ = _get(Ceremony, body, ceremony_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("appointment_ids") if v.isdigit()]
+    ids = ids_arg("appointment_ids", source=request.form)
     chosen = list(
         db.session.scalars(
             select(Appointment).where(Appointment.body_id == body.id, Appointment.id.in_(ids))
@@ -530,8 +546,13 @@ def figures(body: Body) -> Any:
     """The year's (or any period's) counts for the annual work report."""
     form = PeriodForm(request.args)
     today = date.today()
-    start = form.start.data if form.validate() and form.start.data else date(today.year, 1, 1)
-    end = form.end.data if form.end.data else date(today.year, 12, 31)
+    valid = form.validate()
+    if not valid:
+        for field in (form.start, form.end):
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+    start = form.start.data if valid and form.start.data else date(today.year, 1, 1)
+    end = form.end.data if valid and form.end.data else date(today.year, 12, 31)
     result = services.figures([body.id], start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"])
     if request.args.get("format") == "xlsx":
         labels = [
@@ -570,19 +591,42 @@ def figures(body: Body) -> Any:
 # --------------------------------------------------------------------------- public check-in
 
 
+def _oath_settings() -> services.OathSettings:
+    cfg = current_app.config
+    return services.OathSettings(
+        open_before_minutes=cfg["EXAMSITE_OATH_OPEN_BEFORE_MINUTES"],
+        close_after_minutes=cfg["EXAMSITE_OATH_CLOSE_AFTER_MINUTES"],
+        max_failures=cfg["EXAMSITE_OATH_MAX_FAILURES"],
+        failure_window_minutes=cfg["EXAMSITE_OATH_FAILURE_WINDOW_MINUTES"],
+    )
+
+
 @public.route("/<check_code>", methods=["GET", "POST"])
 def check_in(check_code: str) -> Any:
-    """A participant's phone: the ceremony's QR code leads here; confirm with the ID tail."""
-    ceremony_ = db.session.scalars(
-        select(Ceremony).where(Ceremony.check_in_code == check_code.upper())
-    ).first()
-    if ceremony_ is None:
+    """A participant's phone: the ceremony's QR code leads here; confirm with the name and
+    the ID tail, within the ceremony's window; throttled per client address and ceremony."""
+    settings = _oath_settings()
+    # The peer's address (a trusted proxy's report of it: core/proxy.py), never a header the
+    # browser sets: a client cannot reset its own count.
+    ip = request.remote_addr or ""
+    page = services.check_in_page(check_code, ip, settings)
+    if page.status == "unknown":
         abort(404)
     form = CheckInForm()
     result = None
-    if form.validate_on_submit():
-        result = services.check_in_self(ceremony_, form.id_tail.data or "")
-    closed = utcnow() > ceremony_.ends_at
-    return render_template(
-        "appointments/check_in.html", ceremony=ceremony_, form=form, result=result, closed=closed
+    if page.status == WINDOW_OPEN and form.validate_on_submit():
+        assert page.ceremony is not None
+        result = services.check_in_public(
+            page.ceremony, form.name.data or "", form.id_tail.data or "", ip, settings
+        )
+    state = result.status if result else page.status
+    html = render_template(
+        "appointments/check_in.html",
+        ceremony=page.ceremony,
+        window=page.window,
+        state=state,
+        result=result,
+        minutes=result.minutes if result else page.minutes,
+        form=form,
     )
+    return html, 429 if state == "locked" else 200

@@ -75,6 +75,11 @@ class User(UserMixin, Model):
         """Invalidate every login cookie issued to this user."""
         self.session_token = _new_token()
 
+    @property
+    def password_expired(self) -> bool:
+        """A temporary password past its expiry: it no longer logs in (re-issue it)."""
+        return self.password_expires_at is not None and self.password_expires_at <= utcnow()
+
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from math import ceil
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,6 +20,8 @@ from examsite.extensions import db
 
 # Compared against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0", method="scrypt")
+#: No user name is longer (auth.forms.USERNAME_RE); a longer typed name is never looked up.
+USERNAME_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,18 @@ class ThrottleSettings:
 @dataclass(frozen=True)
 class LoginOutcome:
     user: User | None = None
-    #: "ok", "invalid", "locked" or "disabled".
+    #: "ok", "invalid", "locked", "disabled" or "expired" (a temporary password too old).
     status: str = "invalid"
     locked_minutes: int = 0
 
 
 def throttle_keys(username: str, ip: str) -> list[tuple[str, str]]:
-    """(key, kind) pairs checked for one attempt."""
-    return [(f"user:{username.strip().lower()}", "account"), (f"ip:{ip}", "ip")]
+    """(key, kind) pairs checked for one attempt (a typed name counts by its first 64
+    characters, so the key fits its column)."""
+    return [
+        (f"user:{username.strip().lower()[:USERNAME_MAX]}", "account"),
+        (f"ip:{ip[:64]}", "ip"),
+    ]
 
 
 def lock_remaining_minutes(keys: list[str]) -> int:
@@ -81,11 +88,15 @@ def authenticate(username: str, password: str, ip: str, settings: ThrottleSettin
     account_key, ip_key = (key for key, _ in throttle_keys(name, ip))
     locked = lock_remaining_minutes([account_key, ip_key])
     if locked:
-        audit.record("auth.login_locked", actor=name, username=name)
+        audit.record_failure("auth.login_locked", actor=name, username=name)
         db.session.commit()
         return LoginOutcome(status="locked", locked_minutes=locked)
 
-    user = db.session.scalars(select(User).where(User.username == name)).first()
+    user = (
+        db.session.scalars(select(User).where(User.username == name)).first()
+        if len(name) <= USERNAME_MAX
+        else None
+    )
     valid = user.check_password(password) if user else _dummy_check(password)
     if user is None or not valid:
         register_failure(
@@ -95,7 +106,8 @@ def authenticate(username: str, password: str, ip: str, settings: ThrottleSettin
             ],
             settings,
         )
-        audit.record(
+        # At most 64 characters of the name, and one entry per client and minute.
+        audit.record_failure(
             "auth.login_failed",
             body=user.body_id if user else None,
             actor=name,
@@ -110,6 +122,10 @@ def authenticate(username: str, password: str, ip: str, settings: ThrottleSettin
         audit.record("auth.login_disabled", target=user, user=user)
         db.session.commit()
         return LoginOutcome(status="disabled")
+    if user.password_expired:
+        audit.record("auth.login_expired_password", target=user, user=user)
+        db.session.commit()
+        return LoginOutcome(status="expired")
     clear_failures(account_key)
     user.last_login_at = utcnow()
     audit.record("auth.login", target=user, user=user)
@@ -126,6 +142,7 @@ def change_password(user: User, new_password: str) -> None:
     """Set a password chosen by the user; other sessions of the user end."""
     user.set_password(new_password)
     user.must_change_password = False
+    user.password_expires_at = None
     user.end_sessions()
     audit.record("auth.password_changed", target=user, user=user)
     db.session.commit()
@@ -144,10 +161,16 @@ def allowed_roles(actor: User, body: Body) -> list[str]:
     return roles
 
 
+def temporary_password_expiry() -> datetime:
+    """When a temporary password given now stops working (EXAMSITE_TEMP_PASSWORD_HOURS)."""
+    return utcnow() + timedelta(hours=int(current_app.config["EXAMSITE_TEMP_PASSWORD_HOURS"]))
+
+
 def create_staff(
     body: Body, *, username: str, name: str, role: str, password: str | None = None
 ) -> tuple[User, str]:
-    """Create a staff account; without a password a temporary one is made (must change)."""
+    """Create a staff account; without a password a temporary one is made (must change,
+    expires after EXAMSITE_TEMP_PASSWORD_HOURS)."""
     temp = password is None
     plain = password if password is not None else temporary_password()
     user = User(
@@ -156,6 +179,7 @@ def create_staff(
         name=name.strip(),
         role=role,
         must_change_password=temp,
+        password_expires_at=temporary_password_expiry() if temp else None,
     )
     user.set_password(plain)
     db.session.add(user)
@@ -185,10 +209,12 @@ def set_active(user: User, active: bool) -> None:
 
 
 def reset_password(user: User) -> str:
-    """Give the user a new temporary password; returns it to show once."""
+    """Give the user a new temporary password (it expires after EXAMSITE_TEMP_PASSWORD_HOURS;
+    this is also how an expired one is re-issued); returns it to show once."""
     plain = temporary_password()
     user.set_password(plain)
     user.must_change_password = True
+    user.password_expires_at = temporary_password_expiry()
     user.end_sessions()
     clear_failures(f"user:{user.username}")
     audit.record("user.reset_password", target=user)

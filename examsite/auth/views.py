@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,16 +25,14 @@ from examsite.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, Staf
 from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_RANK, User
 from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.params import safe_next
 from examsite.core.tenancy import body_required
-from examsite.extensions import db
+from examsite.core.web import staff_session_clock, start_staff_session, wants_json
+from examsite.exams import services as exam_services
+from examsite.exams.models import Attempt
+from examsite.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 def _throttle_settings() -> services.ThrottleSettings:
@@ -67,10 +66,11 @@ def login() -> Any:
                 session["lang"] = lang
             login_user(outcome.user)
             session.permanent = True
+            start_staff_session()
             if outcome.user.must_change_password:
                 flash(_("请先设置您自己的新密码。"), "info")
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
         if outcome.status == "locked":
             flash(
                 _(
@@ -81,6 +81,15 @@ def login() -> Any:
             )
         elif outcome.status == "disabled":
             flash(_("该账号已停用，请联系本机关管理员。"), "error")
+        elif outcome.status == "expired":
+            flash(
+                _(
+                    "您的临时密码已过期（有效期 %(hours)s 小时），无法登录。"
+                    "请联系本机关管理员重新签发临时密码。",
+                    hours=current_app.config["EXAMSITE_TEMP_PASSWORD_HOURS"],
+                ),
+                "error",
+            )
         else:
             flash(_("用户名或密码错误。"), "error")
     return render_template("auth/login.html", form=form)
@@ -95,6 +104,8 @@ def logout() -> Any:
         user.end_sessions()
         audit.record("auth.logout", target=user, user=user)
         db.session.commit()
+    elif isinstance(user, Attempt):
+        exam_services.end_session(user)  # a candidate's token goes too
     lang = session.get("lang")
     logout_user()
     session.clear()
@@ -102,6 +113,31 @@ def logout() -> Any:
         session["lang"] = lang
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))
+
+
+def _staff_session_refusal() -> Any:
+    """The answer to a request of the session endpoints that no staff session makes: 401 in
+    JSON to the page script, the login page to a browser; 403 for a candidate."""
+    if not current_user.is_authenticated:
+        if wants_json():
+            return jsonify(code="session_ended", error=_("请先登录。")), 401
+        return login_manager.unauthorized()
+    if not getattr(current_user, "is_staff", False):
+        abort(403)
+    return None
+
+
+@bp.get("/session/status")
+def session_status() -> Any:
+    """The time the staff session has left (JSON); asking does not count as activity."""
+    return _staff_session_refusal() or jsonify(staff_session_clock())
+
+
+@bp.post("/session/keepalive")
+def session_keepalive() -> Any:
+    """The idle warning's "继续工作": this request restarts the idle clock (core/web.py), the
+    hard maximum stays; answers the time left (JSON)."""
+    return _staff_session_refusal() or jsonify(staff_session_clock())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -17,10 +17,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from examsite.bank.formats.model import (
+    MAX_CATEGORY_CHARS,
+    MAX_LEGAL_BASIS_CHARS,
+    MAX_OPTION_CHARS,
     OPTION_LETTERS,
     ParsedQuestion,
     Problem,
@@ -46,14 +49,14 @@ class QuestionForm(FlaskForm):
     stem = TextAreaField(
         _l("题干"), validators=[DataRequired(_l("请输入题干。"))], render_kw={"rows": 4}
     )
-    option_a = StringField(_l("选项 A"))
-    option_b = StringField(_l("选项 B"))
-    option_c = StringField(_l("选项 C"))
-    option_d = StringField(_l("选项 D"))
-    option_e = StringField(_l("选项 E"))
-    option_f = StringField(_l("选项 F"))
-    option_g = StringField(_l("选项 G"))
-    option_h = StringField(_l("选项 H"))
+    option_a = StringField(_l("选项 A"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_b = StringField(_l("选项 B"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_c = StringField(_l("选项 C"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_d = StringField(_l("选项 D"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_e = StringField(_l("选项 E"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_f = StringField(_l("选项 F"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_g = StringField(_l("选项 G"), validators=[Length(max=MAX_OPTION_CHARS)])
+    option_h = StringField(_l("选项 H"), validators=[Length(max=MAX_OPTION_CHARS)])
     correct = SelectMultipleField(
         _l("正确选项（选择题）"),
         choices=select_choices((letter, letter) for letter in OPTION_LETTERS),
@@ -68,11 +71,14 @@ class QuestionForm(FlaskForm):
     )
     explanation = TextAreaField(_l("解析"), render_kw={"rows": 3})
     legal_basis = StringField(
-        _l("法律依据"), description=_l("例如：《中华人民共和国宪法》第六十七条")
+        _l("法律依据"),
+        description=_l("例如：《中华人民共和国宪法》第六十七条"),
+        validators=[Length(max=MAX_LEGAL_BASIS_CHARS)],
     )
     category = StringField(
         _l("分类（法律）"),
         description=_l("例如：宪法、监督法"),
+        validators=[Length(max=MAX_CATEGORY_CHARS)],
         render_kw={"list": "category-list", "autocomplete": "off"},
     )
     difficulty = SelectField(_l("难度"), choices=select_choices(DIFFICULTY_CHOICES), default="3")

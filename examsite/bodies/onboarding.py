@@ -13,6 +13,7 @@ from sqlalchemy import select
 from examsite.auth.forms import USERNAME_RE
 from examsite.auth.models import ROLE_BODY_ADMIN, User
 from examsite.auth.passwords import temporary_password
+from examsite.auth.services import temporary_password_expiry
 from examsite.bank.formats.tables import read_rows
 from examsite.bodies.forms import CODE_RE
 from examsite.bodies.models import LEVEL_COUNTY, Body
@@ -99,6 +100,8 @@ def _create(row: dict[str, Any], parent: Body, copy_templates: bool) -> Onboarde
         name=row["admin_name"].strip(),
         role=ROLE_BODY_ADMIN,
         must_change_password=True,
+        # Handed over in person or on paper: it stops working if not changed in time.
+        password_expires_at=temporary_password_expiry(),
     )
     admin.set_password(password)
     db.session.add_all([body, admin])

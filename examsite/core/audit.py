@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.bodies.models import Body
@@ -34,6 +34,7 @@ register_actions(
         "auth.login_failed": _l("登录失败"),
         "auth.login_locked": _l("锁定期间尝试登录"),
         "auth.login_disabled": _l("停用账号尝试登录"),
+        "auth.login_expired_password": _l("临时密码过期后尝试登录"),
         "auth.password_changed": _l("修改本人密码"),
         "user.create": _l("新建账号"),
         "user.update": _l("修改账号"),
@@ -42,8 +43,14 @@ register_actions(
         "user.reset_password": _l("重置密码"),
         "body.create": _l("新建机关"),
         "body.update": _l("修改机关"),
+        "audit.chain_opened": _l("建立审计链"),
     }
 )
+
+#: The action of the global chain's entry that names each new chain (see _link).
+CHAIN_OPENED = "audit.chain_opened"
+#: How much of a typed value (a user name, an admission code) a failure entry keeps.
+FAILURE_TEXT_MAX = 64
 
 
 class AuditEvent(Model):
@@ -136,6 +143,70 @@ def record(
     return event
 
 
+def record_failure(
+    action: str,
+    *,
+    actor: str,
+    body: Body | int | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Add a failed attempt by a client that is not signed in (the caller commits).
+
+    For input typed by anyone, e.g. ``record_failure("auth.login_failed", actor=name,
+    body=user.body_id if user else None, username=name)``: ``actor`` and every text in
+    ``details`` keep at most ``FAILURE_TEXT_MAX`` characters. A repeat of the same ``action``
+    from the same client address, for the same body, within the same clock minute does not
+    add an entry: it adds one to the ``repeats`` of the first (whose fields, sealed in the
+    hash chain, stay those of the first attempt; ``repeats`` is outside the hash).
+    """
+    body_id = body.id if isinstance(body, Body) else body
+    ip = (request.remote_addr or "")[:64] if has_request_context() else "cli"
+    now = utcnow()
+    minute = now.replace(second=0, microsecond=0)
+    same = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.ip == ip,
+            AuditEvent.body_id.is_(None) if body_id is None else AuditEvent.body_id == body_id,
+            AuditEvent.created_at >= minute,
+            AuditEvent.created_at < minute + timedelta(minutes=1),
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
+    if same is not None:
+        # One UPDATE adding 1, so concurrent repeats are all counted.
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.id == same.id)
+            .values(repeats=AuditEvent.repeats + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(same, ["repeats"])
+        return same
+    cut = {
+        key: value[:FAILURE_TEXT_MAX] if isinstance(value, str) else value
+        for key, value in details.items()
+    }
+    # No acting user, whoever else may be signed in on that browser (a candidate on a shared
+    # exam PC): the entry belongs to the body given, or to none.
+    event = AuditEvent(
+        user_id=None,
+        actor=actor[:FAILURE_TEXT_MAX],
+        body_id=body_id,
+        action=action,
+        target_type="",
+        target_id="",
+        details=json.dumps(cut, ensure_ascii=False, default=str) if cut else "",
+        ip=ip,
+        created_at=now,
+    )
+    _link(event)
+    db.session.add(event)
+    return event
+
+
 class AuditChainHead(Model):
     """The newest entry of each chain, so that deleting the last entries shows."""
 
@@ -151,7 +222,9 @@ def _link(event: AuditEvent) -> None:
 
     The head row is locked (FOR UPDATE on PostgreSQL; SQLite has one writer at a time) until
     the transaction ends, so two concurrent transactions cannot fork a chain; the unique
-    (chain, chain_seq) constraint backs this up.
+    (chain, chain_seq) constraint backs this up. A body's first event also adds an entry
+    to the global chain (0) naming the new chain, so that deleting a whole chain, head and
+    all, still shows (`flask audit verify`).
     """
     event.chain = event.body_id or 0
     event.created_at = event.created_at or utcnow()
@@ -171,7 +244,26 @@ def _link(event: AuditEvent) -> None:
             .with_for_update()
             .execution_options(populate_existing=True)
         ).one()
+        if event.chain != 0 and head.seq == 0:
+            _register_chain(event)
     event.chain_seq = head.seq + 1
     event.prev_hash = head.hash
     event.hash = entry_hash(head.hash, event.chain_fields())
     head.seq, head.hash = event.chain_seq, event.hash
+
+
+def _register_chain(first: AuditEvent) -> None:
+    """Note in the global chain that ``first`` opens a new chain (who and whence as it)."""
+    entry = AuditEvent(
+        user_id=first.user_id,
+        actor=first.actor,
+        body_id=None,
+        action=CHAIN_OPENED,
+        target_type="chain",
+        target_id=str(first.chain),
+        details=json.dumps({"chain": first.chain}),
+        ip=first.ip,
+        created_at=first.created_at,
+    )
+    _link(entry)
+    db.session.add(entry)

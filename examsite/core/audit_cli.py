@@ -1,4 +1,5 @@
-"""`flask audit verify`: walk every body's audit chain and report the first broken link."""
+"""`flask audit verify`: walk every body's audit chain and report the first broken link, and
+every chain that should exist but is gone."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from examsite.bodies.models import Body
-from examsite.core.audit import AuditChainHead, AuditEvent
-from examsite.core.auditchain import FIELDS, GENESIS, Break, verify_chain
+from examsite.core.audit import CHAIN_OPENED, AuditChainHead, AuditEvent
+from examsite.core.auditchain import FIELDS, Break, verify_chain
 from examsite.extensions import db
 
 
@@ -38,19 +39,61 @@ def _entries(chain: int) -> Generator[Any, None, None]:
 
 
 def verify_all() -> tuple[int, list[Break]]:
-    """Check every chain; return the number of chains and the breaks found."""
+    """Check every chain, and that none is gone; return the number of chains and the breaks."""
     heads = {h.chain: h for h in db.session.scalars(select(AuditChainHead))}
     chains = set(heads) | set(db.session.scalars(select(AuditEvent.chain).distinct()))
     breaks = []
     for chain in sorted(chains):
         head = heads.get(chain)
+        if head is None:
+            breaks.append(Break(chain, None, 0, "the chain head is missing (deleted)"))
+            continue
         with closing(_entries(chain)) as entries:
-            found = verify_chain(
-                chain, entries, head.seq if head else 0, head.hash if head else GENESIS
-            )
+            found = verify_chain(chain, entries, head.seq, head.hash)
         if found is not None:
             breaks.append(found)
+    breaks.extend(_missing_chains(chains))
     return len(chains), breaks
+
+
+def _missing_chains(present: set[int]) -> list[Break]:
+    """Chains that must exist and do not, events and head deleted alike.
+
+    The global chain (0) names each chain as it opens (``audit.chain_opened``, see
+    ``audit._link``); every body has a chain from its creation on; and every chain but the
+    global one must be named there (or the global chain lost entries).
+    """
+    opened = {
+        int(chain)
+        for chain in db.session.scalars(
+            select(AuditEvent.target_id).where(
+                AuditEvent.chain == 0, AuditEvent.action == CHAIN_OPENED
+            )
+        )
+        if chain.isdigit()
+    }
+    bodies = set(db.session.scalars(select(Body.id)))
+    breaks = []
+    if 0 not in present and present:
+        breaks.append(Break(0, None, 0, "the global chain is missing (deleted)"))
+    for chain in sorted((opened | bodies) - present):
+        reason = (
+            "the whole chain is missing (deleted), opened in the global chain"
+            if chain in opened
+            else "the body has no audit chain: its entries and chain head are missing (deleted)"
+        )
+        breaks.append(Break(chain, None, 0, reason))
+    if 0 in present:
+        for chain in sorted(present - opened - {0}):
+            breaks.append(
+                Break(
+                    chain,
+                    None,
+                    0,
+                    "the global chain does not name this chain (its entry was deleted)",
+                )
+            )
+    return breaks
 
 
 @audit.command("verify")
@@ -61,12 +104,13 @@ def verify() -> None:
     names = {row.id: row.code for row in db.session.execute(select(Body.id, Body.code))}
     for found in breaks:
         body = names.get(found.chain, "(no body)") if found.chain else "(no body)"
-        where = f"entry id {found.entry_id}" if found.entry_id is not None else "chain head"
-        click.echo(
-            f"BROKEN: body {body} (chain {found.chain}), entry number {found.chain_seq}, "
-            f"{where}: {found.reason}",
-            err=True,
-        )
+        if found.entry_id is not None:
+            where = f"entry number {found.chain_seq}, entry id {found.entry_id}"
+        elif found.chain_seq:
+            where = f"entry number {found.chain_seq}, chain head"
+        else:
+            where = "the whole chain"
+        click.echo(f"BROKEN: body {body} (chain {found.chain}), {where}: {found.reason}", err=True)
     if breaks:
         raise SystemExit(1)
     # The heads, to keep with the annual records: a chain rewritten later would not match.

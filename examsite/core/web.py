@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from datetime import datetime
@@ -14,6 +15,8 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -26,8 +29,11 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from examsite.core.forms import install_field_checks
+from examsite.core.params import ID_MAX, InvalidParameter
 from examsite.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -38,6 +44,13 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+#: The idle warning's questions (auth/views.py): asked for JSON, an ended session answers
+#: them 401, not with a redirect to the login page.
+SESSION_ENDPOINTS = {"auth.session_status", "auth.session_keepalive"}
+#: Asks how long the session has left without counting as activity (only the explicit
+#: "继续工作", auth.session_keepalive, does).
+_PASSIVE_ENDPOINTS = {"auth.session_status"}
+
 # Endpoints a user who must change the password may still reach.
 _OPEN_WHILE_PASSWORD_EXPIRED = {
     "auth.change_password",
@@ -45,6 +58,7 @@ _OPEN_WHILE_PASSWORD_EXPIRED = {
     "core.set_language",
     "core.healthz",
     "static",
+    *SESSION_ENDPOINTS,
 }
 
 
@@ -52,6 +66,11 @@ def init_web(app: Flask) -> None:
     """Install hooks, error handlers and template helpers on the app."""
     from examsite.auth.forms import ROLE_LABELS
     from examsite.core import identity  # noqa: F401  (registers the user loader)
+
+    # Before any blueprint adds its rules: an <int:…> id larger than any row is a 404, not an
+    # overflow in the database driver.
+    app.url_map.converters["int"] = RowIdConverter
+    install_field_checks()
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")
@@ -78,33 +97,83 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["staff_session_clock"] = staff_session_clock
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in ASCII digits and at most ``ID_MAX`` (other bounds may still be given)."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def _benchmark_ping() -> Response:
     return Response("pong", mimetype="text/plain")
 
 
+def start_staff_session() -> None:
+    """Start both clocks of a staff session at its login (the signed cookie carries them)."""
+    now = time.time()
+    session["_login_at"] = now
+    session["_seen"] = now
+
+
+def staff_session_clock() -> dict[str, int]:
+    """Whole seconds this staff session has left before the idle timeout ("idle_left") and
+    before its hard maximum ("max_left"), and how long before the nearer one the page warns
+    ("warn"): for the warning dialog of base.html and auth.session_status."""
+    cfg = current_app.config
+    now = time.time()
+    idle = 60 * int(cfg["EXAMSITE_SESSION_IDLE_MINUTES"])
+    longest = 3600 * int(cfg["EXAMSITE_STAFF_SESSION_MAX_HOURS"])
+    seen = float(session.get("_seen", now))
+    login_at = float(session.get("_login_at", now))
+    return {
+        # Rounded up: the page must not give up while the server still holds the session.
+        "idle_left": max(0, math.ceil(idle - (now - seen))),
+        "max_left": max(0, math.ceil(longest - (now - login_at))),
+        "warn": 60 * int(cfg["EXAMSITE_SESSION_WARN_MINUTES"]),
+    }
+
+
 def _expire_idle_staff_session() -> Response | None:
-    """End a staff session after the configured idle time (the signed cookie carries when
-    it was last used). Candidates' sessions last the whole exam instead."""
+    """End a staff session after the configured idle time, and at the latest
+    EXAMSITE_STAFF_SESSION_MAX_HOURS after its login however busy (the signed cookie carries
+    when it was last used and when it began). Candidates' sessions last the whole exam."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     if not getattr(current_user, "is_staff", False):
         return None
+    cfg = current_app.config
     now = time.time()
     seen = session.get("_seen")
-    limit = 60 * int(current_app.config["EXAMSITE_SESSION_IDLE_MINUTES"])
-    if seen is not None and now - float(seen) > limit:
+    # A session from before the hard maximum existed starts counting now.
+    login_at = float(session.setdefault("_login_at", now))
+    message = None
+    if now - login_at > 3600 * int(cfg["EXAMSITE_STAFF_SESSION_MAX_HOURS"]):
+        message = _l(
+            "您本次登录已超过 %(hours)s 小时，请重新登录。",
+            hours=cfg["EXAMSITE_STAFF_SESSION_MAX_HOURS"],
+        )
+    elif seen is not None and now - float(seen) > 60 * int(cfg["EXAMSITE_SESSION_IDLE_MINUTES"]):
+        message = _l("您已长时间未操作，请重新登录。")
+    if message is not None:
         lang = session.get("lang")
         logout_user()
         session.clear()
         if lang:
             session["lang"] = lang
-        flash(_l("您已长时间未操作，请重新登录。"), "info")
+        flash(message, "info")
+        if request.endpoint in SESSION_ENDPOINTS and wants_json():
+            return make_response(jsonify(code="session_ended", error=str(message)), 401)
         return redirect(url_for("auth.login", next=request.full_path))
-    session["_seen"] = now
+    if request.endpoint not in _PASSIVE_ENDPOINTS:
+        session["_seen"] = now
     return None
 
 
@@ -144,12 +213,13 @@ def _app_config(key: str) -> Any:
     return current_app.config[key]
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """The request is JSON or asks for JSON (the page scripts' fetch calls)."""
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
 def _error_response(status: int, title: Any, message: Any) -> tuple[Any, int]:
-    if _wants_json():
+    if wants_json():
         return {"error": str(message), "status": status}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -167,7 +237,7 @@ _MESSAGES: dict[int, tuple[Any, Any]] = {
 
 
 def _csrf_error(error: CSRFError) -> tuple[Any, int]:
-    if _wants_json():
+    if wants_json():
         message = _l("页面已过期或表单校验失败，请刷新页面后重新提交。")
         return {"error": str(message), "status": 400, "code": "csrf_failed"}, 400
     return _error_response(
@@ -180,6 +250,8 @@ def _http_error(error: HTTPException) -> Any:
     if code not in _MESSAGES or code < 400:
         return error
     title, message = _MESSAGES[code]
+    if isinstance(error, InvalidParameter):
+        message = error.description  # says which value was wrong
     if code == 413:
         limit = _app_config("EXAMSITE_MAX_UPLOAD_MB")
         message = _l("上传的文件超过了允许的大小（%(mb)s MB）。", mb=limit)

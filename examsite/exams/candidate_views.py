@@ -49,6 +49,9 @@ LOGIN_MESSAGES = {
 }
 
 
+#: The largest request body the candidates' JSON API reads (an answer is ~100 bytes).
+API_MAX_BYTES = 16 * 1024
+
 #: What a candidate whose cookie was refused is told (see exams/identity.py).
 REFUSAL_MESSAGES = {
     identity.REPLACED: _l("已在其他设备登录，请联系监考人员。"),
@@ -91,6 +94,9 @@ def candidate_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        # An answer is a few hundred bytes: a larger body is refused (413) unread.
+        if (request.content_length or 0) > API_MAX_BYTES:
+            return jsonify(code="too_large", error=_("请求过大。")), 413
         attempt = _attempt()
         if attempt is None:
             refused = identity.refusal()

@@ -589,7 +589,8 @@ def authenticate_candidate(
     matches = secrets.compare_digest(expected, tail.ljust(6, "\0")[:6])
     if attempt is None or len(tail) != 6 or not matches:
         register_login_failure(keys, settings)
-        audit.record(
+        # One entry per client and minute, with a count: guesses cannot fill the log.
+        audit.record_failure(
             "candidate.login_failed",
             body=attempt.body_id if attempt else None,
             actor=f"code:{code[:32]}",

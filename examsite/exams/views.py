@@ -26,10 +26,11 @@ from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF, User
 from examsite.bank.models import QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.controlchars import first_control
 from examsite.core.exports import xlsx_response
 from examsite.core.forms import select_choices
 from examsite.core.pagination import paginate
-from examsite.core.params import ids_arg, parse_id
+from examsite.core.params import InvalidParameter, ids_arg, parse_id
 from examsite.core.qr import qr_svg
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
@@ -381,8 +382,11 @@ def sitting(body: Body, sitting_id: int) -> Any:
     available = []
     if sitting_.status != "closed":
         stmt = select(Candidate).where(Candidate.body_id == body.id)
-        if request.args.get("batch"):
-            stmt = stmt.where(Candidate.batch == request.args["batch"])
+        batch = request.args.get("batch", "")
+        if first_control(batch) is not None:
+            raise InvalidParameter(_("不能包含控制字符。"))
+        if batch:
+            stmt = stmt.where(Candidate.batch == batch)
         available = [
             c for c in db.session.scalars(stmt.order_by(Candidate.name)) if c.id not in enrolled
         ]

@@ -17,6 +17,8 @@ from examsite.auth.models import ROLE_STAFF
 from examsite.bank.models import QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.audit import ACTION_LABELS
+from examsite.core.controlchars import first_control
+from examsite.core.params import id_arg, parse_int
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
 from examsite.exams import services as exam_services
@@ -167,7 +169,7 @@ def extend(body: Body, sitting: Sitting) -> Any:
     if not form.validate_on_submit():
         flash(_("请填写 1–120 分钟和原因。"), "error")
         return _back(body, sitting)
-    attempt_id = request.form.get("attempt_id", type=int)
+    attempt_id = id_arg("attempt_id", source=request.form)
     targets = [_attempt(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
     minutes = form.minutes.data or 0
     return _act(
@@ -205,6 +207,9 @@ def seat(body: Body, sitting: Sitting, attempt_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     value = (request.form.get("seat") or "").strip()
+    if first_control(value) is not None:
+        flash(_("不能包含控制字符。"), "error")
+        return _back(body, sitting)
     return _act(
         body,
         sitting,
@@ -220,7 +225,8 @@ def incident(body: Body, sitting: Sitting) -> Any:
     if not form.validate_on_submit():
         flash(_("请选择类别并填写情况说明。"), "error")
         return _back(body, sitting)
-    attempt = _attempt(sitting, int(form.attempt_id.data)) if form.attempt_id.data else None
+    attempt_id = id_arg("attempt_id", source=request.form)
+    attempt = _attempt(sitting, attempt_id) if attempt_id else None
     return _act(
         body,
         sitting,
@@ -265,7 +271,7 @@ def _paper_items(attempt: Attempt) -> list[dict[str, Any]]:
 @sitting_required
 def paper(body: Body, sitting: Sitting) -> Any:
     """Each candidate's own drawn paper (no key) with an answer sheet, for printing."""
-    attempt_id = request.args.get("attempt", type=int)
+    attempt_id = id_arg("attempt")
     attempts = [_attempt(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
     papers = [(a, _paper_items(a)) for a in attempts if a.paper and not a.finished]
     services._record("paper.print", None, sitting, current_user, "", count=len(papers))
@@ -289,7 +295,11 @@ def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
         for item in items:
             values = request.form.getlist(f"q{item['position']}")
             picked = sorted(
-                {int(v) for v in values if v.isdigit() and int(v) < len(item["options"])}
+                {
+                    n
+                    for v in values
+                    if (n := parse_int(v, min=0, max=len(item["options"]) - 1)) is not None
+                }
             )
             if item["qtype"] != "multiple":
                 picked = picked[:1]

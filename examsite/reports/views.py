@@ -168,7 +168,7 @@ def subject_add(body: Body, term_id: int) -> Any:
     term_ = _get(Term, body, term_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    appointment = _get(Appointment, body, request.form.get("appointment_id", type=int) or 0)
+    appointment = _get(Appointment, body, id_arg("appointment_id", source=request.form) or 0)
     mode = request.form.get("mode", "oral")
     try:
         services.add_subject(term_, appointment, mode if mode in MODE_LABELS else "oral")

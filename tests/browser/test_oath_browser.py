@@ -61,6 +61,7 @@ def test_participant_checks_in_from_a_phone(live_server, chromium):
     expect(field).to_be_visible()
     box = field.bounding_box()
     assert box is not None and box["width"] > 250  # a comfortable target on a phone
+    phone.get_by_label("姓名").fill("宣誓人甲")
     field.fill(tail)
     phone.get_by_role("button", name="签到").tap()
     expect(phone.get_by_text("签到成功")).to_be_visible()
