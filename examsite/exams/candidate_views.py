@@ -28,8 +28,10 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from examsite.auth.services import ThrottleSettings
+from examsite.bank.formats.model import MAX_OPTIONS
 from examsite.bank.models import QuestionRevision
 from examsite.bodies.models import Body
+from examsite.core.params import parse_int
 from examsite.core.timeutil import utcnow
 from examsite.exams import identity, practice, services
 from examsite.exams.candidate_forms import CandidateLoginForm
@@ -269,7 +271,9 @@ def paper(attempt: Attempt) -> Any:
 
 def _form_choice(item: dict[str, Any]) -> list[int]:
     values = request.form.getlist(f"q{item['position']}")
-    return sorted({int(v) for v in values if v.isdigit() and int(v) < len(item["options"])})
+    # parse_int: ASCII digits only ("²".isdigit() is True) and bounded, never a ValueError.
+    chosen = (parse_int(v, min=0, max=len(item["options"]) - 1) for v in values)
+    return sorted({c for c in chosen if c is not None})
 
 
 @bp.post("/save")
@@ -496,7 +500,8 @@ def _run_practice(body: Body, *, home_url: str, restart_url: str) -> Any:
             flash(_("该练习题已失效，请继续下一题。"), "info")
             return redirect(request.path)
         shown, number = found
-        displayed = [int(v) for v in request.form.getlist("choice") if v.isascii() and v.isdigit()]
+        chosen = (parse_int(v, min=0, max=MAX_OPTIONS) for v in request.form.getlist("choice"))
+        displayed = [c for c in chosen if c is not None]
         feedback = practice.grade(shown, displayed)
         if number == state["i"]:  # a form sent twice counts once
             state = {**state, "i": state["i"] + 1, "right": state["right"] + int(feedback.right)}
