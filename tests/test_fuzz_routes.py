@@ -125,10 +125,9 @@ RECORDS_REFUSALS = frozenset({"auth.login", "exam.login", "oath.check_in"})
 #: The row counts are compared around one in this many POSTs (the sample).
 COUNT_EVERY = 3
 
-#: (role, "METHOD endpoint") that answer a 500 because of a known defect, with where it is:
+#: (role, "METHOD endpoint") that answer a 500 because of a known defect -> where it is:
 #: reported as an expected failure while it lasts; once the route passes, the test fails
-#: until the entry is removed.
-#: (role or "*", endpoint) -> why it still answers 500; empty: every route is fixed.
+#: until the entry is removed. Empty: no route is known to answer a 500.
 KNOWN_500: dict[tuple[str, str], str] = {}
 
 FUZZ = settings(
@@ -245,20 +244,20 @@ def _text(value: str | bytes) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def _named_cases(names: Iterable[str], alone: bool = True) -> list[list[Pair]]:
-    """Every name at once with each named value, then (``alone``) each name alone with a
-    huge number: a value refused first cannot hide another name's 500 then."""
-    names = sorted(names)
-    if not names:
+def _named_cases(names: Iterable[str], alone: Iterable[str] = ()) -> list[list[Pair]]:
+    """Every name at once with each named value, then each of ``alone`` alone with a huge
+    number: a value refused first cannot hide another name's 500 then."""
+    every = sorted(names)
+    if not every:
         return []
-    cases = [[(name, value) for name in names] for value in (*NAMED, HUGE)]
-    return cases + ([[(name, HUGE)] for name in names] if alone else [])
+    cases: list[list[Pair]] = [[(name, value) for name in every] for value in (*NAMED, HUGE)]
+    return cases + [[(name, HUGE)] for name in sorted(alone)]
 
 
 def _one_wrong(form: dict[str, str], typed: Iterable[str] = ()) -> list[list[Pair]]:
     """A plausible form with one field wrong (a huge number, "²", more digits than ``int()``
     takes): the form as a whole passes its checks, so the view gets to read the wrong field."""
-    cases = []
+    cases: list[list[Pair]] = []
     for value in (HUGE, "²", "9" * 10_000):
         for name in sorted(set(form) - set(typed)):
             cases.append([(k, value if k == name else v) for k, v in sorted(form.items())])
@@ -641,7 +640,7 @@ def test_random_query_parameters_never_answer_500(app, world, role):
             fuzzer.failures.append(str(exc))
             continue
         allowed = _outcome(plain) == ALLOWED
-        named = _named_cases(route.names or COMMON_NAMES, alone=bool(route.names))
+        named = _named_cases(route.names or COMMON_NAMES, set(route.names) - route.typed)
         named = named if allowed else []
         examples = EXAMPLES_ALLOWED if allowed else EXAMPLES_REFUSED
 
@@ -711,8 +710,10 @@ def test_random_form_fields_never_answer_500(app, world, role):
         allowed = _outcome(plain) == ALLOWED
         names = set(fields.values) | set(route.names)
         plausible = _plausible_form(route, fields)
-        cases = _named_cases(names, alone=False) + _one_wrong(plausible, route.typed)
-        named = [(pairs, {}) for pairs in cases] if allowed else []
+        cases = _named_cases(names) + _one_wrong(plausible, route.typed)
+        named: list[tuple[list[Pair], dict[str, Any]]] = (
+            [(pairs, {}) for pairs in cases] if allowed else []
+        )
         examples = POST_EXAMPLES_ALLOWED if allowed else POST_EXAMPLES_REFUSED
         counted = route.endpoint not in RECORDS_REFUSALS
 
