@@ -276,12 +276,13 @@ def _written_subject_with_name(app, login_as, name: str) -> int:
     return sid
 
 
-NASTY_NAME = "报告人甲\r\nATTENDEE:mailto:evil@example.org\rX:1\n\x00"
+# Stored before control characters were refused (PostgreSQL stores no NUL: \x01 instead).
+NASTY_NAME = "报告人甲\r\nATTENDEE:mailto:evil@example.org\rX:1\n\x01"
 
 
 @pytest.mark.usefixtures("term_world")
 def test_ics_lines_cannot_be_broken_by_a_stored_name(app, login_as):
-    _written_subject_with_name(app, login_as, NASTY_NAME + "长" * 60)
+    _written_subject_with_name(app, login_as, NASTY_NAME + "长" * 20)
     ics = login_as("east-staff").get("/bodies/east/reports/calendar.ics").get_data(as_text=True)
     lines = ics.split("\r\n")
     assert lines[-1] == "" and all("\r" not in line and "\n" not in line for line in lines)
