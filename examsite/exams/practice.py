@@ -107,7 +107,3 @@ def grade(shown: Shown, displayed: list[int]) -> Feedback:
     """Right when the chosen displayed options are exactly the right ones."""
     chosen = sorted({d for d in displayed if 0 <= d < len(shown.order)})
     return Feedback(right=chosen == shown.correct, chosen=chosen)
-
-
-def practice_count(body: Body) -> int:
-    return len(pool_for(body, PURPOSE_PRACTICE))
