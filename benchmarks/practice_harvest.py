@@ -146,7 +146,7 @@ def _print_exam_pool() -> None:
     from examsite import create_app
     from examsite.bank.models import QuestionRevision
     from examsite.bodies.models import Body
-    from examsite.exams.services import pool_for
+    from examsite.exams.papers import pool_for
     from examsite.extensions import db
 
     app = create_app()

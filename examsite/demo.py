@@ -16,7 +16,8 @@ from examsite.bank.models import PURPOSE_PRACTICE, Question
 from examsite.bodies import services as body_services
 from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
 from examsite.core.timeutil import utcnow
-from examsite.exams import services as exam_services
+from examsite.exams import candidates as exam_candidates
+from examsite.exams import sittings
 from examsite.exams.domain import idcard
 from examsite.exams.models import Attempt, Candidate, Sitting
 from examsite.extensions import db
@@ -102,7 +103,7 @@ def _demo_sitting() -> list[str]:
     people = []
     for name, first17, unit, post in DEMO_CANDIDATES:
         people.append(
-            exam_services.save_candidate(
+            exam_candidates.save_candidate(
                 east,
                 None,
                 {
@@ -117,7 +118,7 @@ def _demo_sitting() -> list[str]:
             )
         )
     section: dict[str, dict[str, int]] = {"law_quotas": {}, "difficulty_quotas": {}}
-    template = exam_services.save_template(
+    template = sittings.save_template(
         east,
         None,
         name="标准试卷（演示）",
@@ -131,7 +132,7 @@ def _demo_sitting() -> list[str]:
         post_categories=[],
     )
     now = utcnow()
-    sitting = exam_services.save_sitting(
+    sitting = sittings.save_sitting(
         east,
         None,
         title=DEMO_SITTING_TITLE,
@@ -148,8 +149,8 @@ def _demo_sitting() -> list[str]:
         allowed_networks="",
         invigilators=[],
     )
-    exam_services.enroll(sitting, people)
-    exam_services.open_sitting(sitting)
+    sittings.enroll(sitting, people)
+    sittings.open_sitting(sitting)
     east.public_practice = True  # the demo shows the open practice at /practice/east
     db.session.commit()
     return [f"open sitting {sitting.id} in east with {len(people)} candidates"]

@@ -42,7 +42,8 @@ from examsite.bank.models import BankImport, Question, QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
-from examsite.exams import services as exam_services
+from examsite.exams import answering
+from examsite.exams import sittings as exam_sittings
 from examsite.exams.domain import idcard
 from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
 from examsite.extensions import db
@@ -184,7 +185,7 @@ def _body_rows(app: Flask, body: Body, n: int, invigilators: list[User]) -> dict
     bank_import, _ = bank_services.preview_import(
         body, "matrix.csv", IMPORT_CSV, user_id=None, max_bytes=MAX_BYTES
     )
-    template = exam_services.save_template(
+    template = exam_sittings.save_template(
         body,
         None,
         name="标准卷",
@@ -212,8 +213,8 @@ def _body_rows(app: Flask, body: Body, n: int, invigilators: list[User]) -> dict
     )
     graded, waiting = sorted(sitting.attempts, key=lambda a: a.id)
     # Graded: it has a paper (paper entry), a score report and a public result token.
-    exam_services.start_attempt(graded)
-    exam_services.submit(graded)
+    answering.start_attempt(graded)
+    answering.submit(graded)
 
     appointment_services.save_rules(body, require_test=False, require_appointed_for_oath=True)
     meeting = appointment_services.save_meeting(

@@ -97,7 +97,7 @@ def test_a_passed_test_is_linked_as_evidence(app, exam_world, login_as):
         from examsite.exams.models import Attempt
 
         attempt = db.session.get(Attempt, exam_world.attempt_ids[0])
-        from examsite.exams.services import save_answer
+        from examsite.exams.answering import save_answer
 
         for position, item in enumerate(attempt.paper):
             rev = db.session.get(QuestionRevision, item["r"])
@@ -369,12 +369,12 @@ def test_figures_of_a_generated_term(app, world, login_as):
     from tests.fixtures.exams import seed_bank
 
     with app.app_context():
-        from examsite.exams import services as exam_services
+        from examsite.exams import sittings
         from examsite.exams.models import Attempt, Sitting
 
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         seed_bank(east)
-        template = exam_services.save_template(
+        template = sittings.save_template(
             east,
             None,
             name="卷",

@@ -375,7 +375,7 @@ def test_every_change_is_audited(app, world, login_as, bank_question):
 
 
 def test_a_county_hides_a_shared_question_from_its_draws(app, world, login_as, bank_question):
-    from examsite.exams.services import pool_for
+    from examsite.exams.papers import pool_for
 
     qid = bank_question("city")
     east = login_as("east-admin")
@@ -405,7 +405,7 @@ def test_own_questions_are_retired_not_hidden(app, world, login_as, bank_questio
 
 
 def test_counties_see_and_draw_only_what_the_municipality_published(app, world, login_as):
-    from examsite.exams.services import pool_for
+    from examsite.exams.papers import pool_for
 
     city = login_as("admin")
     r = city.post("/bodies/city/bank/new", _form(stem="市里的新题：常委会主任由谁选举？"))

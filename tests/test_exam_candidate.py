@@ -205,7 +205,7 @@ def test_next_access_after_the_deadline_grades_the_same_way(app, exam_world):
     assert on_access.status == "graded"
     # Grading the same answers again gives the same result.
     with app.app_context():
-        from examsite.exams.services import grade_attempt
+        from examsite.exams.results import grade_attempt
 
         again = grade_attempt(db.session.get(Attempt, attempt.id))
         assert again.score == on_access.score

@@ -94,7 +94,7 @@ def test_panel_refresh_costs_the_same_for_any_room_size(
     with count_queries() as small:
         b.get(panel_url(exam_world, "data"))
     with app.app_context():
-        from examsite.exams import services
+        from examsite.exams import sittings
         from examsite.exams.models import Candidate
         from tests.fixtures.exams import make_id
 
@@ -105,7 +105,7 @@ def test_panel_refresh_costs_the_same_for_any_room_size(
         ]
         db.session.add_all(people)
         db.session.commit()
-        services.enroll(sitting, people)
+        sittings.enroll(sitting, people)
     with count_queries() as large:
         b.get(panel_url(exam_world, "data"))
     assert len(large) == len(small)

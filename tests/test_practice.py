@@ -15,7 +15,8 @@ from examsite.bank import services as bank_services
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import PURPOSE_EXAM, PURPOSE_PRACTICE, Question, QuestionRevision
 from examsite.bodies.models import Body
-from examsite.exams import practice, services
+from examsite.exams import papers as exam_papers
+from examsite.exams import practice, sittings
 from examsite.exams.domain import idcard
 from examsite.exams.models import Answer, Attempt, Candidate
 from examsite.extensions import db
@@ -72,8 +73,8 @@ def test_practice_shows_only_practice_questions_and_counts_nothing(app, exam_wor
 def test_no_paper_and_no_exam_pool_holds_a_practice_question(app, exam_world):
     with app.app_context():
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        practice_ids = {i.revision_id for i in services.pool_for(east, PURPOSE_PRACTICE)}
-        exam_ids = {i.revision_id for i in services.pool_for(east)}
+        practice_ids = {i.revision_id for i in exam_papers.pool_for(east, PURPOSE_PRACTICE)}
+        exam_ids = {i.revision_id for i in exam_papers.pool_for(east)}
         assert practice_ids and exam_ids and not practice_ids & exam_ids
         drawn = {
             item["r"]
@@ -214,7 +215,7 @@ def test_county_paper_shows_the_published_revision_not_an_unpublished_edit(app, 
                 ),
                 user_id=None,
             )
-        pool = services.pool_for(east)
+        pool = exam_papers.pool_for(east)
         published = {
             r.id: r
             for r in db.session.scalars(
@@ -224,7 +225,7 @@ def test_county_paper_shows_the_published_revision_not_an_unpublished_edit(app, 
             )
         }
         assert all(i.n_options == len(published[i.revision_id].options) for i in pool)
-        template = services.save_template(
+        template = sittings.save_template(
             east,
             None,
             name="全单选卷",

@@ -111,7 +111,8 @@ def test_onboarding_is_for_municipal_admins(world, login_as):
 def _seed(app):
     """Known figures in 2026: east 2 sittings (3 tested: 2 passed first time, 1 after make-up),
     west 1 sitting (2 tested, 1 passed); a 2025 sitting in east is outside the year."""
-    from examsite.exams import services as exam_services
+
+    from examsite.exams import sittings as exam_sittings
     from examsite.exams.models import Attempt, Candidate, Sitting
     from tests.fixtures.exams import make_id, seed_bank
 
@@ -126,7 +127,7 @@ def _seed(app):
             results: list[tuple[int, bool]],
             makeup_of: int | None = None,
         ) -> int:
-            template = exam_services.save_template(
+            template = exam_sittings.save_template(
                 body,
                 None,
                 name=f"卷{when}",

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from examsite.auth.models import User
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
-from examsite.exams import services as exam_services
+from examsite.exams import answering, states
 from examsite.exams import signed as signed_module
+from examsite.exams import sittings as exam_sittings
 from examsite.exams.models import Answer, Attempt, Sitting, sitting_invigilators
 from examsite.extensions import db
 from examsite.invigilation import services as invigilation_services
@@ -283,13 +284,13 @@ def test_the_services_refuse_a_signed_sitting_whoever_calls_them(app, exam_world
         graded = db.session.get(Attempt, exam_world.attempt_ids[0])
         absent = db.session.get(Attempt, exam_world.attempt_ids[1])
         calls = [
-            lambda: exam_services.save_sitting(sitting.body, sitting, title="改"),
-            lambda: exam_services.enroll(sitting, []),
-            lambda: exam_services.unenroll(absent),
-            lambda: exam_services.open_sitting(sitting),
-            lambda: exam_services.close_sitting(sitting),
-            lambda: exam_services.reissue_code(absent),
-            lambda: exam_services.finish_attempt(graded, reason="x"),
+            lambda: exam_sittings.save_sitting(sitting.body, sitting, title="改"),
+            lambda: exam_sittings.enroll(sitting, []),
+            lambda: exam_sittings.unenroll(absent),
+            lambda: exam_sittings.open_sitting(sitting),
+            lambda: exam_sittings.close_sitting(sitting),
+            lambda: exam_sittings.reissue_code(absent),
+            lambda: answering.finish_attempt(graded, reason="x"),
             lambda: invigilation_services.extend(sitting, [absent], 5, "x", admin),
             lambda: invigilation_services.reset_login(sitting, absent, "x", admin),
             lambda: invigilation_services.force_submit(sitting, absent, "x", admin),
@@ -303,7 +304,7 @@ def test_the_services_refuse_a_signed_sitting_whoever_calls_them(app, exam_world
             lambda: invigilation_services.sign_off(sitting, admin),
         ]
         for call in calls:
-            with pytest.raises(exam_services.SittingLocked):
+            with pytest.raises(states.SittingLocked):
                 call()
             db.session.rollback()
     assert snapshot(app, sid) == before
@@ -355,5 +356,5 @@ def test_the_grading_job_skips_a_signed_sitting(app, exam_world):
         db.session.commit()
     before = snapshot(app, exam_world.sitting_id)
     with app.app_context():
-        assert exam_services.grade_expired(now=utcnow() + timedelta(days=1)) == 0
+        assert answering.grade_expired(now=utcnow() + timedelta(days=1)) == 0
     assert snapshot(app, exam_world.sitting_id) == before

@@ -49,7 +49,8 @@ from examsite.bank.formats import TEMPLATE_HEADERS, validate_question
 from examsite.bank.models import BankImport, Question
 from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
-from examsite.exams import services as exam_services
+from examsite.exams import access, sittings
+from examsite.exams import candidates as exam_candidates
 from examsite.exams.domain import idcard
 from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
@@ -289,7 +290,7 @@ def _build(app, login_as) -> XssWorld:
 
         # ---------------------------------------------------------------- exams (east)
         candidates = [
-            exam_services.save_candidate(
+            exam_candidates.save_candidate(
                 east,
                 None,
                 {
@@ -305,7 +306,7 @@ def _build(app, login_as) -> XssWorld:
             for n in range(4)
         ]
         section = {"law_quotas": {}, "difficulty_quotas": {}}
-        template = exam_services.save_template(
+        template = sittings.save_template(
             east,
             None,
             name=p("tname"),
@@ -373,7 +374,7 @@ def _build(app, login_as) -> XssWorld:
         assert result_token
         # What the candidate's page reports as its address (a later beat must not replace it).
         answering = db.session.get(Attempt, ids_east["attempt_id"][1])
-        exam_services.touch(answering, p("ip"), now=utcnow() + timedelta(minutes=5))
+        access.touch(answering, p("ip"), now=utcnow() + timedelta(minutes=5))
 
         # ---------------------------------------------------------------- appointments
         meeting = appointment_services.save_meeting(

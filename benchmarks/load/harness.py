@@ -241,7 +241,7 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
     from examsite.bodies import services as body_services
     from examsite.bodies.models import LEVEL_MUNICIPAL
     from examsite.core.timeutil import utcnow
-    from examsite.exams import services
+    from examsite.exams import sittings as exam_sittings
     from examsite.exams.domain import idcard
     from examsite.exams.models import Attempt
     from examsite.extensions import db
@@ -259,7 +259,7 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
         multiples = round(args.paper_size * 0.2)
         counts = {"single": singles, "multiple": multiples}
         counts["true_false"] = args.paper_size - singles - multiples
-        template = services.save_template(
+        template = exam_sittings.save_template(
             body,
             None,
             name="负载测试卷",
@@ -285,7 +285,7 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
         now = utcnow()
 
         def sitting(title: str, count: int, offset: int, invigilators: list[Any]) -> Any:
-            row = services.save_sitting(
+            row = exam_sittings.save_sitting(
                 body,
                 None,
                 title=title,
@@ -302,8 +302,8 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
                 allowed_networks="",
                 invigilators=invigilators,
             )
-            services.enroll(row, make_people(body, count, offset))
-            services.open_sitting(row)
+            exam_sittings.enroll(row, make_people(body, count, offset))
+            exam_sittings.open_sitting(row)
             return row
 
         main = sitting("负载测试", args.candidates, 0, staff)

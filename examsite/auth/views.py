@@ -28,7 +28,7 @@ from examsite.core import audit
 from examsite.core.params import safe_next
 from examsite.core.tenancy import body_required
 from examsite.core.web import staff_session_clock, start_staff_session, wants_json
-from examsite.exams import services as exam_services
+from examsite.exams import access
 from examsite.exams.models import Attempt
 from examsite.extensions import db, login_manager
 
@@ -105,7 +105,7 @@ def logout() -> Any:
         audit.record("auth.logout", target=user, user=user)
         db.session.commit()
     elif isinstance(user, Attempt):
-        exam_services.end_session(user)  # a candidate's token goes too
+        access.end_session(user)  # a candidate's token goes too
     lang = session.get("lang")
     logout_user()
     session.clear()

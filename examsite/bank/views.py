@@ -48,7 +48,7 @@ from examsite.bodies.models import Body
 from examsite.core.forms import select_choices
 from examsite.core.pagination import paginate
 from examsite.core.tenancy import body_required, visible_body_ids
-from examsite.exams.services import question_stats
+from examsite.exams.results import question_stats
 from examsite.extensions import db
 
 bp = Blueprint("bank", __name__, template_folder="templates", url_prefix="/bodies/<code>/bank")

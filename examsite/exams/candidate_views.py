@@ -33,7 +33,7 @@ from examsite.bank.models import QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.params import parse_int
 from examsite.core.timeutil import utcnow
-from examsite.exams import identity, practice, services
+from examsite.exams import access, answering, identity, papers, practice, states
 from examsite.exams.candidate_forms import CandidateLoginForm
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
 from examsite.exams.page_text import exam_page_text, paper_labels
@@ -131,7 +131,7 @@ def login() -> Any:
             return redirect(url_for("exam.home"))
         form.code.data = code or None
     if form.validate_on_submit():
-        outcome = services.authenticate_candidate(
+        outcome = access.authenticate_candidate(
             form.code.data or "",
             form.id_tail.data or "",
             request.remote_addr or "",
@@ -164,7 +164,7 @@ def logout() -> Any:
     attempt = _attempt()
     if attempt is None:  # a staff session on the same browser is left alone
         return redirect(url_for("exam.login"))
-    services.end_session(attempt)
+    access.end_session(attempt)
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -185,7 +185,7 @@ def logout() -> Any:
 @candidate_required
 def home(attempt: Attempt) -> Any:
     """The waiting room: who, where, when; the start button once the test may begin."""
-    services.finalize_if_expired(attempt)
+    answering.finalize_if_expired(attempt)
     if attempt.finished:
         return redirect(url_for("exam.finish"))
     if attempt.status == "in_progress":
@@ -194,7 +194,7 @@ def home(attempt: Attempt) -> Any:
         "exams/candidate_home.html",
         attempt=attempt,
         sitting=attempt.sitting,
-        reason=services.can_start(attempt),
+        reason=answering.can_start(attempt),
     )
 
 
@@ -202,8 +202,8 @@ def home(attempt: Attempt) -> Any:
 @candidate_required
 def start(attempt: Attempt) -> Any:
     try:
-        services.start_attempt(attempt)
-    except services.ExamError:
+        answering.start_attempt(attempt)
+    except states.ExamError:
         flash(_("现在不能开始答题。"), "error")
         return redirect(url_for("exam.home"))
     return redirect(url_for("exam.paper"))
@@ -222,7 +222,7 @@ def paper_view(attempt: Attempt) -> list[dict[str, Any]]:
     """The questions as the candidate sees them: displayed order, no key."""
     assert attempt.paper is not None
     revisions = _revisions(attempt)
-    answers = services.answers_by_position(attempt)
+    answers = papers.answers_by_position(attempt)
     items = []
     for position, item in enumerate(attempt.paper):
         rev = revisions[item["r"]]
@@ -248,7 +248,7 @@ def paper_view(attempt: Attempt) -> list[dict[str, Any]]:
 @candidate_required
 def paper(attempt: Attempt) -> Any:
     """The test page (works with the page script and, more slowly, without it)."""
-    services.finalize_if_expired(attempt)
+    answering.finalize_if_expired(attempt)
     if attempt.finished:
         return redirect(url_for("exam.finish"))
     if attempt.status != "in_progress":
@@ -289,7 +289,7 @@ def save_form(attempt: Attempt) -> Any:
         choice = _form_choice(item)
         if choice != item["selected"]:
             seq += 1
-            outcome = services.save_answer(attempt, item["position"], choice, seq)
+            outcome = answering.save_answer(attempt, item["position"], choice, seq)
             if outcome.code != "ok":
                 problems += 1
                 if outcome.code in ("deadline_passed", "submitted"):
@@ -307,11 +307,11 @@ def save_form(attempt: Attempt) -> Any:
 @candidate_required
 def submit(attempt: Attempt) -> Any:
     """Confirm, listing unanswered questions; submitting twice (two tabs) submits once."""
-    services.finalize_if_expired(attempt)
+    answering.finalize_if_expired(attempt)
     if attempt.finished or attempt.status != "in_progress":
         return redirect(url_for("exam.finish"))
     if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
-        services.submit(attempt)
+        answering.submit(attempt)
         return redirect(url_for("exam.finish"))
     items = paper_view(attempt)
     unanswered = [i["position"] + 1 for i in items if not i["selected"]]
@@ -329,7 +329,7 @@ def submit(attempt: Attempt) -> Any:
 @candidate_required
 def finish(attempt: Attempt) -> Any:
     """After the paper is in: the score now, or the promise of it after release."""
-    services.finalize_if_expired(attempt)
+    answering.finalize_if_expired(attempt)
     if not attempt.finished:
         return redirect(url_for("exam.home"))
     sitting = attempt.sitting
@@ -352,7 +352,7 @@ def review(attempt: Attempt) -> Any:
     if not (attempt.finished and show and sitting.allow_review and attempt.paper):
         abort(404)
     revisions = _revisions(attempt)
-    answers = services.answers_by_position(attempt)
+    answers = papers.answers_by_position(attempt)
     earned = (attempt.result or {}).get("items", [])
     items = []
     for position, item in enumerate(attempt.paper):
@@ -409,7 +409,7 @@ def api_answer(attempt: Attempt) -> Any:
         current_app.logger.warning("bad answer payload from attempt %s", attempt.id)
         return jsonify(code="bad_request", error=_("请求格式不正确。")), 400
     deadline = attempt.deadline  # read before the save commits (and expires the attempt)
-    outcome = services.save_answer(
+    outcome = answering.save_answer(
         attempt,
         data["position"],
         data["choice"],
@@ -436,7 +436,7 @@ def api_answer(attempt: Attempt) -> Any:
 @candidate_api
 def api_state(attempt: Attempt) -> Any:
     """The server's clock and the deadline (which an invigilator may extend)."""
-    services.finalize_if_expired(attempt)
+    answering.finalize_if_expired(attempt)
     response = jsonify(
         server_now=_iso(utcnow()),
         deadline=_iso(attempt.deadline),
@@ -444,7 +444,7 @@ def api_state(attempt: Attempt) -> Any:
         notice=attempt.notice or None,
         notice_id=attempt.notice_id or None,
     )
-    services.touch(attempt, request.remote_addr or "")  # after: it ends the transaction
+    access.touch(attempt, request.remote_addr or "")  # after: it ends the transaction
     return response
 
 
@@ -453,7 +453,7 @@ def api_state(attempt: Attempt) -> Any:
 def api_event(attempt: Attempt) -> Any:
     data = request.get_json(silent=True) or {}
     if data.get("type") == "blur":
-        services.record_event(attempt, "blur")
+        access.record_event(attempt, "blur")
     return jsonify(ok=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from examsite.exams import services
+from examsite.exams import answering
 
 exams = AppGroup("exams", help="Exam sittings (考试).")
 
@@ -13,5 +13,5 @@ exams = AppGroup("exams", help="Exam sittings (考试).")
 @exams.command("grade-expired")
 def grade_expired() -> None:
     """Grade every paper whose deadline has passed (run every minute from cron)."""
-    count = services.grade_expired()
+    count = answering.grade_expired()
     click.echo(f"Graded {count} expired papers.")

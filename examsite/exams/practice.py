@@ -17,7 +17,7 @@ from sqlalchemy import update
 from examsite.bank.models import PURPOSE_PRACTICE, Question, QuestionRevision
 from examsite.bodies.models import Body
 from examsite.core.timeutil import utcnow
-from examsite.exams.services import pool_for
+from examsite.exams.papers import pool_for
 from examsite.extensions import db
 
 #: Questions in one practice round.

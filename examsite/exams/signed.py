@@ -1,9 +1,9 @@
-"""A signed sitting record is final: the web side of the rule in ``services.sitting_locked``.
+"""A signed sitting record is final: the web side of the rule in ``states.sitting_locked``.
 
 One hook, run before every view of every blueprint: a request that is not a GET, under a
 URL carrying ``sitting_id`` of a signed sitting, is refused before its view runs. A route
 added later under a sitting is covered without being listed anywhere. The services refuse
-the same changes themselves (``services.ensure_unlocked``), for the CLI and any other path.
+the same changes themselves (``states.ensure_unlocked``), for the CLI and any other path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from examsite.bodies.models import Body
 from examsite.core.tenancy import scoped
-from examsite.exams import services
+from examsite.exams import states
 from examsite.exams.models import Sitting
 from examsite.extensions import db
 
@@ -47,7 +47,7 @@ def _signed_sitting(args: dict[str, Any]) -> Sitting | None:
     if "code" in args:
         stmt = stmt.join(Body, Sitting.body_id == Body.id).where(Body.code == args["code"])
     sitting = db.session.scalars(stmt).first()
-    if sitting is None or not services.sitting_locked(sitting):
+    if sitting is None or not states.sitting_locked(sitting):
         return None  # another body's sitting answers 404 from its view, as before
     return sitting
 
@@ -64,7 +64,7 @@ def refuse_changes_to_signed_sittings() -> Any:
     sitting = _signed_sitting(args)
     if sitting is None:
         return None
-    message = str(services.LOCKED_MESSAGE)
+    message = str(states.LOCKED_MESSAGE)
     if request.is_json or request.accept_mimetypes.best == "application/json":
         return jsonify(code="sitting_signed", error=message), 409
     flash(message, "error")

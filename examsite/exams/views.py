@@ -34,7 +34,9 @@ from examsite.core.params import InvalidParameter, ids_arg, parse_id
 from examsite.core.qr import qr_svg
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
-from examsite.exams import services
+from examsite.exams import candidates as exam_candidates
+from examsite.exams import papers, states
+from examsite.exams import sittings as exam_sittings
 from examsite.exams.domain import analysis
 from examsite.exams.domain.candidates_file import candidates_template_xlsx, parse_candidates
 from examsite.exams.forms import (
@@ -131,12 +133,12 @@ def _candidate_form(body: Body, candidate: Candidate | None) -> Any:
             "phone": (form.phone.data or "").strip(),
         }
         try:
-            saved = services.save_candidate(
+            saved = exam_candidates.save_candidate(
                 body, candidate, fields, reason=(form.reason.data or "") if candidate else ""
             )
-        except services.IdentityLocked as exc:
+        except exam_candidates.IdentityLocked as exc:
             form.form_errors.append(str(exc))
-        except services.ExamError as exc:
+        except states.ExamError as exc:
             form.id_number.errors.append(str(exc))
         else:
             flash(_("已保存：%(name)s", name=saved.name), "success")
@@ -146,7 +148,7 @@ def _candidate_form(body: Body, candidate: Candidate | None) -> Any:
         body=body,
         form=form,
         candidate=candidate,
-        frozen=candidate is not None and services.identity_frozen(candidate),
+        frozen=candidate is not None and exam_candidates.identity_frozen(candidate),
     )
 
 
@@ -157,8 +159,8 @@ def candidate_delete(body: Body, candidate_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.delete_candidate(candidate)
-    except services.ExamError as exc:
+        exam_candidates.delete_candidate(candidate)
+    except states.ExamError as exc:
         flash(str(exc), "error")
     else:
         flash(_("已删除。"), "success")
@@ -200,11 +202,11 @@ def candidates_import(body: Body) -> Any:
         result = parse_candidates(
             upload.filename or "upload",
             data,
-            existing_ids=services.existing_id_numbers(body),
+            existing_ids=exam_candidates.existing_id_numbers(body),
             max_bytes=limit,
         )
         if result.ok and result.rows:
-            count = services.import_candidates(body, result.rows, upload.filename or "")
+            count = exam_candidates.import_candidates(body, result.rows, upload.filename or "")
             flash(_("已导入 %(n)s 名拟任命人员。", n=count), "success")
             return redirect(url_for("exams.candidates", code=body.code))
     return render_template(
@@ -247,7 +249,7 @@ def _template_form(body: Body, template: PaperTemplate | None) -> Any:
     if request.method == "POST" and not current_user.has_role(ROLE_BODY_ADMIN):
         abort(403)
     if form.validate_on_submit():
-        saved = services.save_template(
+        saved = exam_sittings.save_template(
             body,
             template,
             name=(form.name.data or "").strip(),
@@ -256,25 +258,25 @@ def _template_form(body: Body, template: PaperTemplate | None) -> Any:
             sections=form.sections(),
             post_categories=list(form.post_categories.data or []),
         )
-        missing = services.shortfalls(body, saved)
+        missing = papers.shortfalls(body, saved)
         if missing:
             flash(
                 _(
                     "已保存，但题库题目不足，暂时无法组卷：%(d)s",
-                    d=services.describe_shortfalls(missing),
+                    d=papers.describe_shortfalls(missing),
                 ),
                 "error",
             )
         else:
             flash(_("已保存，题库题目足够组卷。"), "success")
         return redirect(url_for("exams.template_edit", code=body.code, template_id=saved.id))
-    missing = services.shortfalls(body, template) if template is not None else []
+    missing = papers.shortfalls(body, template) if template is not None else []
     return render_template(
         "exams/template_form.html",
         body=body,
         form=form,
         template=template,
-        shortfall=services.describe_shortfalls(missing) if missing else "",
+        shortfall=papers.describe_shortfalls(missing) if missing else "",
     )
 
 
@@ -340,7 +342,7 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
             select(User).where(User.body_id == body.id, User.id.in_(form.invigilators.data or []))
         ).all()
         try:
-            saved = services.save_sitting(
+            saved = exam_sittings.save_sitting(
                 body,
                 sitting,
                 title=(form.title.data or "").strip(),
@@ -357,7 +359,7 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
                 allowed_networks=(form.allowed_networks.data or "").strip(),
                 invigilators=staff,
             )
-        except services.ExamError as exc:
+        except states.ExamError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
@@ -420,8 +422,8 @@ def sitting_enroll(body: Body, sitting_id: int) -> Any:
         select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
     ).all()
     try:
-        added = services.enroll(sitting_, chosen)
-    except services.ExamError as exc:
+        added = exam_sittings.enroll(sitting_, chosen)
+    except states.ExamError as exc:
         flash(str(exc), "error")
     else:
         flash(_("已报名 %(n)s 人。", n=added), "success")
@@ -442,8 +444,8 @@ def attempt_unenroll(body: Body, sitting_id: int, attempt_id: int) -> Any:
     attempt = _attempt_of(sitting_, attempt_id)
     _confirmed()
     try:
-        services.unenroll(attempt)
-    except services.ExamError as exc:
+        exam_sittings.unenroll(attempt)
+    except states.ExamError as exc:
         flash(str(exc), "error")
     return _back(body, sitting_)
 
@@ -455,8 +457,8 @@ def sitting_open(body: Body, sitting_id: int) -> Any:
     sitting_ = _get(Sitting, body, sitting_id)
     _confirmed()
     try:
-        count = services.open_sitting(sitting_)
-    except services.ExamError as exc:
+        count = exam_sittings.open_sitting(sitting_)
+    except states.ExamError as exc:
         flash(str(exc), "error")
     else:
         flash(_("考试已开放，已为 %(n)s 名考生抽取试卷。", n=count), "success")
@@ -469,8 +471,8 @@ def sitting_close(body: Body, sitting_id: int) -> Any:
     sitting_ = _get(Sitting, body, sitting_id)
     _confirmed()
     try:
-        services.close_sitting(sitting_)
-    except services.ExamError as exc:
+        exam_sittings.close_sitting(sitting_)
+    except states.ExamError as exc:
         flash(str(exc), "error")
     else:
         flash(_("考试已结束，未交卷的试卷已按已保存的答案评分。"), "success")
@@ -482,7 +484,7 @@ def sitting_close(body: Body, sitting_id: int) -> Any:
 def sitting_release(body: Body, sitting_id: int) -> Any:
     sitting_ = _get(Sitting, body, sitting_id)
     _confirmed()
-    services.release_results(sitting_, not sitting_.results_released)
+    exam_sittings.release_results(sitting_, not sitting_.results_released)
     flash(_("成绩已发布。") if sitting_.results_released else _("已撤回成绩发布。"), "success")
     return _back(body, sitting_)
 
@@ -494,8 +496,8 @@ def attempt_reissue(body: Body, sitting_id: int, attempt_id: int) -> Any:
     attempt = _attempt_of(sitting_, attempt_id)
     _confirmed()
     try:
-        code = services.reissue_code(attempt)
-    except services.ExamError as exc:
+        code = exam_sittings.reissue_code(attempt)
+    except states.ExamError as exc:
         flash(str(exc), "error")
         return _back(body, sitting_)
     flash(
@@ -519,7 +521,7 @@ def sitting_makeup(body: Body, sitting_id: int) -> Any:
         return _back(body, sitting_)
     starts_at, ends_at = local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data)
     assert starts_at is not None and ends_at is not None  # DataRequired
-    makeup = services.create_makeup(sitting_, starts_at=starts_at, ends_at=ends_at)
+    makeup = exam_sittings.create_makeup(sitting_, starts_at=starts_at, ends_at=ends_at)
     flash(_("已安排补考，%(n)s 名未通过的考生已报名。", n=len(makeup.attempts)), "success")
     return redirect(url_for("exams.sitting", code=body.code, sitting_id=makeup.id))
 
@@ -635,7 +637,7 @@ def sitting_item_stats(sitting_: Sitting) -> list[dict[str, Any]]:
     for attempt in sitting_.attempts:
         if attempt.score is None or not attempt.paper:
             continue
-        answers = services.answers_by_position(attempt)
+        answers = papers.answers_by_position(attempt)
         items = (attempt.result or {}).get("items", [])
         for position, item in enumerate(attempt.paper):
             earned, points = items[position] if position < len(items) else (0, item["p"])

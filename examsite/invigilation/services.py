@@ -15,7 +15,8 @@ from examsite.auth.models import ROLE_BODY_ADMIN, LoginThrottle
 from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
-from examsite.exams import services as exam_services
+from examsite.exams import access, papers, sittings, states
+from examsite.exams import answering as exam_answering
 from examsite.exams.domain.idcard import mask
 from examsite.exams.models import (
     ATTEMPT_ABSENT,
@@ -102,7 +103,7 @@ def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow]
         .join(Candidate, Attempt.candidate_id == Candidate.id)
         .outerjoin(
             LoginThrottle,
-            (LoginThrottle.key == exam_services.code_throttle_key(Attempt.admission_code))
+            (LoginThrottle.key == access.code_throttle_key(Attempt.admission_code))
             & (LoginThrottle.locked_until > now),
         )
         .where(Attempt.sitting_id == sitting.id)
@@ -179,7 +180,7 @@ def extend(
     sitting: Sitting, attempts: Sequence[Attempt], minutes: int, reason: str, user: Any
 ) -> int:
     """More time for one candidate or everyone not yet finished; shown on their pages."""
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     changed = 0
     for attempt in attempts:
         if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_IN_PROGRESS):
@@ -196,23 +197,23 @@ def extend(
 
 
 def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     attempt.session_token = None
     _record("attempt.reset_login", attempt, sitting, user, reason)
     db.session.commit()
 
 
 def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     if attempt.status != ATTEMPT_IN_PROGRESS:
         raise InvigilationError(_("该考生不在答题中。"))
-    exam_services.finish_attempt(attempt, reason="forced")
+    exam_answering.finish_attempt(attempt, reason="forced")
     _record("attempt.force_submit", attempt, sitting, user, reason)
     db.session.commit()
 
 
 def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     if attempt.status != ATTEMPT_ENROLLED:
         raise InvigilationError(_("只有尚未开始答题的考生可以记为缺考。"))
     attempt.status = ATTEMPT_ABSENT
@@ -223,7 +224,7 @@ def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
 
 def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     """Let a late candidate begin after the cutoff (or undo a mark of absence)."""
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     if sitting.status == SITTING_CLOSED:
         raise InvigilationError(_("考试已结束。"))
     if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_ABSENT):
@@ -237,24 +238,24 @@ def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
 def unlock_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     """Lift the lock that wrong ID tails put on an admission code (the candidate, checked
     in person, may log in again at once)."""
-    exam_services.ensure_unlocked(sitting)
-    if not exam_services.code_locked(attempt):
+    states.ensure_unlocked(sitting)
+    if not access.code_locked(attempt):
         raise InvigilationError(_("该考生的准考证号未被锁定。"))
-    exam_services.unlock_code(attempt)
+    access.unlock_code(attempt)
     _record("candidate.code_unlock", attempt, sitting, user, reason)
     db.session.commit()
 
 
 def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> str:
-    exam_services.ensure_unlocked(sitting)
-    attempt.admission_code = exam_services.new_admission_code()
+    states.ensure_unlocked(sitting)
+    attempt.admission_code = sittings.new_admission_code()
     _record("attempt.reissue_code", attempt, sitting, user, reason)
     db.session.commit()
     return attempt.admission_code
 
 
 def set_seat(sitting: Sitting, attempt: Attempt, seat: str, user: Any) -> None:
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     old, attempt.seat = attempt.seat, seat.strip()[:16]
     _record("attempt.seat", attempt, sitting, user, "", seat=[old, attempt.seat])
     db.session.commit()
@@ -263,7 +264,7 @@ def set_seat(sitting: Sitting, attempt: Attempt, seat: str, user: Any) -> None:
 def add_incident(
     sitting: Sitting, attempt: Attempt | None, category: str, note: str, user: Any
 ) -> Incident:
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     incident = Incident(
         body_id=sitting.body_id,
         sitting_id=sitting.id,
@@ -280,7 +281,7 @@ def add_incident(
 
 def sign_off(sitting: Sitting, user: Any) -> None:
     """Sign the record of a closed sitting; from then on nothing changes the sitting."""
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     if sitting.status != SITTING_CLOSED:
         # Signing an open room would freeze candidates mid-paper: the record is of the end.
         raise InvigilationError(_("考试结束后才能签字确认考场记录。"))
@@ -318,7 +319,7 @@ def online_answers(attempt: Attempt) -> dict[int, list[int]]:
     if not attempt.paper:
         return {}
     out = {}
-    for position, answer in exam_services.answers_by_position(attempt).items():
+    for position, answer in papers.answers_by_position(attempt).items():
         order = attempt.paper[position]["o"]
         displayed = [d for d, original in enumerate(order) if original in set(answer.choice)]
         if displayed:
@@ -330,7 +331,7 @@ def save_entry(
     sitting: Sitting, attempt: Attempt, choices: dict[int, list[int]], user: Any
 ) -> PaperEntry:
     """Key in one staff member's reading of the answer sheet."""
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     if attempt.finished:
         raise InvigilationError(_("该考生的试卷已评分。"))
     entry = db.session.scalars(
@@ -369,7 +370,7 @@ def disagreements(attempt: Attempt) -> list[int] | None:
 
 def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     """When both entries agree: store those answers, mark the attempt as taken on paper, grade."""
-    exam_services.ensure_unlocked(sitting)
+    states.ensure_unlocked(sitting)
     differ = disagreements(attempt)
     if differ is None:
         raise InvigilationError(_("须由两名工作人员分别录入后才能评分。"))
@@ -378,7 +379,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     if attempt.finished:
         raise InvigilationError(_("该考生的试卷已评分。"))
     agreed = entries(attempt)[0].choices
-    existing = exam_services.answers_by_position(attempt)
+    existing = papers.answers_by_position(attempt)
     assert attempt.paper is not None
     for position, item in enumerate(attempt.paper):
         displayed = agreed.get(str(position), [])
@@ -395,7 +396,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
         attempt.started_at = attempt.started_at or utcnow()
     attempt.status = ATTEMPT_IN_PROGRESS
     db.session.flush()
-    exam_services.finish_attempt(attempt, reason="paper")
+    exam_answering.finish_attempt(attempt, reason="paper")
     _record("paper.grade", attempt, sitting, user, "", score=attempt.score)
     db.session.commit()
 

@@ -21,7 +21,7 @@ from examsite.core.controlchars import first_control
 from examsite.core.params import id_arg, parse_int
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
-from examsite.exams import services as exam_services
+from examsite.exams import sittings, states
 from examsite.exams.models import Attempt, Sitting
 from examsite.extensions import db
 from examsite.invigilation import services
@@ -125,7 +125,7 @@ def data(body: Body, sitting: Sitting) -> Any:
 def _act(body: Body, sitting: Sitting, action: Callable[[], Any], done: str) -> Any:
     try:
         action()
-    except (services.InvigilationError, exam_services.ExamError) as exc:
+    except (services.InvigilationError, states.ExamError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
@@ -148,7 +148,7 @@ def open_sitting(body: Body, sitting: Sitting) -> Any:
     return _act(
         body,
         sitting,
-        lambda: exam_services.open_sitting(sitting),
+        lambda: sittings.open_sitting(sitting),
         _("考试已开放，试卷已抽取完毕。"),
     )
 
@@ -158,7 +158,7 @@ def open_sitting(body: Body, sitting: Sitting) -> Any:
 def close_sitting(body: Body, sitting: Sitting) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _act(body, sitting, lambda: exam_services.close_sitting(sitting), _("考试已结束。"))
+    return _act(body, sitting, lambda: sittings.close_sitting(sitting), _("考试已结束。"))
 
 
 @bp.post("/extend")
@@ -306,7 +306,7 @@ def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
             choices[item["position"]] = picked
         try:
             services.save_entry(sitting, attempt, choices, current_user)
-        except (services.InvigilationError, exam_services.ExamError) as exc:
+        except (services.InvigilationError, states.ExamError) as exc:
             flash(str(exc), "error")
         else:
             flash(_("已保存您的录入。"), "success")
@@ -380,7 +380,7 @@ def sign_off(body: Body, sitting: Sitting) -> Any:
         abort(400)
     try:
         services.sign_off(sitting, current_user)
-    except (services.InvigilationError, exam_services.ExamError) as exc:
+    except (services.InvigilationError, states.ExamError) as exc:
         flash(str(exc), "error")
     else:
         flash(_("考场记录已签字确认并锁定。"), "success")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
-from examsite.exams import services
+from examsite.exams import sittings
 from examsite.exams.domain import idcard
 from examsite.exams.models import Answer, Attempt, Candidate
 from examsite.extensions import db
@@ -25,7 +25,7 @@ def _open_sitting(app, n: int) -> tuple[int, str, str]:
     """A sitting in east with one candidate, open now; returns (attempt id, code, ID tail)."""
     with app.app_context():
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        template = services.save_template(
+        template = sittings.save_template(
             east,
             None,
             name=f"浏览器测试卷{n}",
@@ -41,7 +41,7 @@ def _open_sitting(app, n: int) -> tuple[int, str, str]:
         person = Candidate(body_id=east.id, name=f"浏览器考生{n}", id_number=make_id(900 + n))
         db.session.add(person)
         now = utcnow()
-        sitting = services.save_sitting(
+        sitting = sittings.save_sitting(
             east,
             None,
             title=f"浏览器测试考试{n}",
@@ -49,8 +49,8 @@ def _open_sitting(app, n: int) -> tuple[int, str, str]:
             ends_at=now + timedelta(hours=2),
             template_id=template.id,
         )
-        services.enroll(sitting, [person])
-        services.open_sitting(sitting)
+        sittings.enroll(sitting, [person])
+        sittings.open_sitting(sitting)
         attempt = db.session.scalars(select(Attempt).where(Attempt.sitting_id == sitting.id)).one()
         return attempt.id, attempt.admission_code, idcard.tail6(person.id_number)
 

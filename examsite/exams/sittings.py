@@ -1,0 +1,243 @@
+"""Paper templates, sittings and enrolment: create, enrol, open, close, release, make-up."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from examsite.bodies.models import Body
+from examsite.core import audit
+from examsite.core.timeutil import utcnow
+from examsite.exams.answering import finish_attempt
+from examsite.exams.domain import drawing
+from examsite.exams.models import (
+    ATTEMPT_ABSENT,
+    ATTEMPT_ENROLLED,
+    ATTEMPT_IN_PROGRESS,
+    SITTING_CLOSED,
+    SITTING_DRAFT,
+    SITTING_OPEN,
+    Attempt,
+    Candidate,
+    PaperTemplate,
+    Sitting,
+)
+from examsite.exams.papers import (
+    describe_shortfalls,
+    draw_for,
+)
+from examsite.exams.states import (
+    ExamError,
+    ensure_unlocked,
+)
+from examsite.extensions import db
+
+#: Admission codes: no 0/O, 1/I/L; 32^8 ≈ 10^12 codes.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+CODE_LENGTH = 8
+
+
+def new_admission_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        exists = db.session.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.admission_code == code)
+        )
+        if not exists:
+            return code
+
+
+def save_template(body: Body, template: PaperTemplate | None, **fields: Any) -> PaperTemplate:
+    if template is None:
+        template = PaperTemplate(body_id=body.id, **fields)
+        db.session.add(template)
+        audit.record("template.create", target=template, body=body, name=template.name)
+    else:
+        for key, value in fields.items():
+            setattr(template, key, value)
+        audit.record("template.update", target=template, name=template.name)
+    db.session.commit()
+    return template
+
+
+def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
+    invigilators = fields.pop("invigilators", None)
+    if sitting is not None:
+        ensure_unlocked(sitting)
+    if sitting is not None and sitting.status != SITTING_DRAFT:
+        # Once papers are drawn, only what does not change them may be edited.
+        for locked in ("template_id", "category_templates", "scoring", "starts_at"):
+            if locked in fields and fields[locked] != getattr(sitting, locked):
+                raise ExamError(_("考试已开放，不能再修改试卷方案、评分方式或开始时间。"))
+    if sitting is None:
+        sitting = Sitting(body_id=body.id, **fields)
+        db.session.add(sitting)
+        action = "sitting.create"
+    else:
+        for key, value in fields.items():
+            setattr(sitting, key, value)
+        action = "sitting.update"
+    if invigilators is not None:
+        sitting.invigilators = list(invigilators)
+    if sitting.ends_at <= sitting.starts_at:
+        raise ExamError(_("结束时间必须晚于开始时间。"))
+    audit.record(action, target=sitting, body=body, title=sitting.title)
+    db.session.commit()
+    return sitting
+
+
+def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
+    """Enrol candidates (each once) and give each an admission code."""
+    ensure_unlocked(sitting)
+    if sitting.status == SITTING_CLOSED:
+        raise ExamError(_("考试已结束，不能再报名。"))
+    present = {a.candidate_id for a in sitting.attempts}
+    added = 0
+    for candidate in candidates:
+        if candidate.id in present or candidate.body_id != sitting.body_id:
+            continue
+        attempt = Attempt(
+            body_id=sitting.body_id,
+            sitting=sitting,
+            candidate=candidate,
+            admission_code=new_admission_code(),
+        )
+        db.session.add(attempt)
+        if sitting.status == SITTING_OPEN:
+            db.session.flush()
+            draw_for(sitting, [attempt])
+        added += 1
+    audit.record("sitting.enroll", target=sitting, count=added)
+    db.session.commit()
+    return added
+
+
+def unenroll(attempt: Attempt) -> None:
+    ensure_unlocked(attempt.sitting)
+    if attempt.status != ATTEMPT_ENROLLED or attempt.started_at is not None:
+        raise ExamError(_("考生已开始答题，不能取消报名。"))
+    audit.record("sitting.unenroll", target=attempt.sitting, candidate=attempt.candidate.name)
+    db.session.delete(attempt)
+    db.session.commit()
+
+
+def open_sitting(sitting: Sitting) -> int:
+    """Draw every enrolled candidate's paper now, so the exam-start burst only reads."""
+    ensure_unlocked(sitting)
+    if sitting.status != SITTING_DRAFT:
+        raise ExamError(_("只有未开放的考试可以开放。"))
+    attempts = [a for a in sitting.attempts if a.paper is None]
+    if not sitting.attempts:
+        raise ExamError(_("还没有报名的考生。"))
+    try:
+        draw_for(sitting, attempts)
+    except drawing.DrawError as exc:
+        db.session.rollback()
+        raise ExamError(
+            _("题库题目不足，无法组卷：%(detail)s", detail=describe_shortfalls(exc.shortfalls))
+        ) from exc
+    sitting.status = SITTING_OPEN
+    sitting.opened_at = utcnow()
+    audit.record("sitting.open", target=sitting, papers=len(attempts))
+    db.session.commit()
+    return len(attempts)
+
+
+def close_sitting(sitting: Sitting) -> None:
+    """End the sitting: unfinished papers are graded, no-shows marked absent."""
+    ensure_unlocked(sitting)
+    if sitting.status != SITTING_OPEN:
+        raise ExamError(_("只有进行中的考试可以结束。"))
+    for attempt in sitting.attempts:
+        if attempt.status == ATTEMPT_IN_PROGRESS:
+            finish_attempt(attempt, reason="closed")
+        elif attempt.status == ATTEMPT_ENROLLED:
+            attempt.status = ATTEMPT_ABSENT
+    sitting.status = SITTING_CLOSED
+    sitting.closed_at = utcnow()
+    audit.record("sitting.close", target=sitting)
+    db.session.commit()
+
+
+def release_results(sitting: Sitting, released: bool = True) -> None:
+    """Publish (or withdraw) the results; allowed after sign-off (see exams.signed)."""
+    sitting.results_released = released
+    audit.record("sitting.release" if released else "sitting.unrelease", target=sitting)
+    db.session.commit()
+
+
+def reissue_code(attempt: Attempt) -> str:
+    """A new admission code; the old one stops working at once."""
+    ensure_unlocked(attempt.sitting)
+    attempt.admission_code = new_admission_code()
+    audit.record("attempt.reissue_code", target=attempt, candidate=attempt.candidate.name)
+    db.session.commit()
+    return attempt.admission_code
+
+
+def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -> Sitting:
+    """A make-up sitting (补考) with every candidate who failed or missed this one.
+
+    Allowed after sign-off: it creates a new sitting and only reads this one."""
+    failed = [a.candidate for a in sitting.attempts if a.passed is False]
+    makeup = Sitting(
+        body_id=sitting.body_id,
+        title=_("%(title)s（补考）", title=sitting.title),
+        room=sitting.room,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        late_entry_minutes=sitting.late_entry_minutes,
+        template_id=sitting.template_id,
+        category_templates=dict(sitting.category_templates or {}),
+        show_score=sitting.show_score,
+        allow_review=sitting.allow_review,
+        allowed_networks=sitting.allowed_networks,
+        second_login=sitting.second_login,
+        scoring=sitting.scoring,
+        makeup_of_id=sitting.id,
+    )
+    if ends_at <= starts_at:
+        raise ExamError(_("结束时间必须晚于开始时间。"))
+    db.session.add(makeup)
+    db.session.flush()
+    for candidate in failed:
+        db.session.add(
+            Attempt(
+                body_id=sitting.body_id,
+                sitting=makeup,
+                candidate=candidate,
+                admission_code=new_admission_code(),
+            )
+        )
+    audit.record("sitting.makeup", target=makeup, of=sitting.id, candidates=len(failed))
+    db.session.commit()
+    return makeup
+
+
+audit.register_actions(
+    {
+        "template.create": _l("新建试卷方案"),
+        "template.update": _l("修改试卷方案"),
+        "sitting.create": _l("新建考试场次"),
+        "sitting.update": _l("修改考试场次"),
+        "sitting.enroll": _l("考生报名"),
+        "sitting.unenroll": _l("取消报名"),
+        "sitting.open": _l("开放考试（组卷）"),
+        "sitting.close": _l("结束考试"),
+        "sitting.release": _l("发布成绩"),
+        "sitting.unrelease": _l("撤回成绩发布"),
+        "sitting.makeup": _l("安排补考"),
+        "sitting.export": _l("导出成绩"),
+        "attempt.reissue_code": _l("重新生成准考证号"),
+        "attempt.reset_login": _l("重置考生登录"),
+        "attempt.extend": _l("延长考试时间"),
+    }
+)
