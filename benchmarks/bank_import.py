@@ -87,7 +87,7 @@ def run_child(db: str, count: int) -> dict[str, object]:
     from examsite import create_app
     from examsite.bank import services
     from examsite.bank.formats.detect import parse_file
-    from examsite.bodies.models import Body
+    from examsite.core.body import Body
     from examsite.extensions import db as sqla
 
     data = build_xlsx(count)

@@ -145,7 +145,7 @@ def _print_exam_pool() -> None:
 
     from examsite import create_app
     from examsite.bank.models import QuestionRevision
-    from examsite.bodies.models import Body
+    from examsite.core.body import Body
     from examsite.exams.papers import pool_for
     from examsite.extensions import db
 

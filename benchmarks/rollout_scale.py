@@ -34,7 +34,7 @@ def build(url: str) -> None:
 
     from examsite import create_app
     from examsite.auth.services import create_staff
-    from examsite.bodies.models import Body
+    from examsite.core.body import Body
     from examsite.exams.models import Attempt, Candidate, PaperTemplate, Sitting
     from examsite.extensions import db
 

@@ -10,11 +10,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from examsite.auth import services as auth_services
-from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
+from examsite.auth.models import User
 from examsite.bank import services as bank_services
 from examsite.bank.models import PURPOSE_PRACTICE, Question
 from examsite.bodies import services as body_services
-from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
+from examsite.core.body import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
+from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.timeutil import utcnow
 from examsite.exams import candidates as exam_candidates
 from examsite.exams import sittings

@@ -10,8 +10,8 @@ from examsite.appointments.models import (
 )
 from examsite.auth.models import LoginThrottle, User
 from examsite.bank.models import BankImport, HiddenQuestion, Question, QuestionRevision
-from examsite.bodies.models import Body
 from examsite.core.audit import AuditChainHead, AuditEvent
+from examsite.core.body import Body
 from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sitting
 from examsite.invigilation.models import Incident, PaperEntry
 from examsite.reports.models import (

@@ -23,10 +23,11 @@ fi
 
 ensure_venv "[dev]"
 
-echo "==> ruff (lint and format), mypy and bandit"
+echo "==> ruff (lint and format), mypy, import-linter and bandit"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # the layers (pyproject.toml)
 .venv/bin/bandit --quiet --configfile pyproject.toml --recursive examsite
 
 echo "==> node --test (page scripts)"

@@ -239,7 +239,7 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
     from examsite.auth import services as auth_services
     from examsite.bank import services as bank_services
     from examsite.bodies import services as body_services
-    from examsite.bodies.models import LEVEL_MUNICIPAL
+    from examsite.core.body import LEVEL_MUNICIPAL
     from examsite.core.timeutil import utcnow
     from examsite.exams import sittings as exam_sittings
     from examsite.exams.domain import idcard

@@ -18,7 +18,6 @@ from examsite.appointments.check_in import (
     check_in_window,
     normalize_name,
 )
-from examsite.appointments.files import check_upload, store_upload
 from examsite.appointments.models import (
     VOTE_APPOINTED,
     VOTE_OUTCOMES,
@@ -36,8 +35,9 @@ from examsite.auth.services import (
     lock_remaining_minutes,
     register_failure,
 )
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
+from examsite.core.filecheck import check_upload, store_upload
 from examsite.core.timeutil import local_day_start_utc, utcnow
 from examsite.core.uploads import upload_folder
 from examsite.exams.domain import idcard

@@ -17,13 +17,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from examsite.appointments import services
 from examsite.appointments.check_in import WINDOW_CLOSED, WINDOW_OPEN
-from examsite.appointments.files import UploadError
 from examsite.appointments.forms import (
     FORM_LABELS,
     VOTE_LABELS,
@@ -44,19 +42,19 @@ from examsite.appointments.models import (
     Meeting,
     Statement,
 )
-from examsite.auth.forms import ConfirmForm
-from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.core.exports import xlsx_response
+from examsite.core.filecheck import UploadError
+from examsite.core.forms import ConfirmForm
 from examsite.core.pagination import paginate
 from examsite.core.params import ids_arg
 from examsite.core.qr import qr_svg
+from examsite.core.roles import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
-from examsite.core.timeutil import utcnow
-from examsite.core.uploads import send_upload
-from examsite.exams.forms import local_to_utc, utc_to_local
+from examsite.core.timeutil import local_to_utc, utc_to_local, utcnow
+from examsite.core.uploads import UPLOAD_MESSAGES, send_upload
 from examsite.exams.models import Candidate
 from examsite.extensions import db
 
@@ -64,13 +62,6 @@ bp = Blueprint(
     "appointments", __name__, template_folder="templates", url_prefix="/bodies/<code>/appointments"
 )
 public = Blueprint("oath", __name__, template_folder="templates", url_prefix="/oath")
-
-UPLOAD_MESSAGES = {
-    "empty": _l("文件为空。"),
-    "too_large": _l("文件超过了允许的大小。"),
-    "type": _l("只能上传 PDF 或 Word（.docx）文件。"),
-    "mismatch": _l("文件内容与扩展名不符，请上传真正的 PDF 或 Word（.docx）文件。"),
-}
 
 
 @bp.app_context_processor

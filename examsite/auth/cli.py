@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from examsite.auth import services
 from examsite.auth.forms import USERNAME_RE
-from examsite.auth.models import ROLE_ADMIN
 from examsite.auth.passwords import policy_problems
-from examsite.bodies.models import LEVEL_COUNTY, Body
+from examsite.core.body import LEVEL_COUNTY, Body
+from examsite.core.roles import ROLE_ADMIN
 from examsite.extensions import db
 
 

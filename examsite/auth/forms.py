@@ -12,14 +12,10 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from examsite.auth.passwords import MIN_LENGTH, policy_problems
 from examsite.core.forms import select_choices
+from examsite.core.roles import ROLE_LABELS
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 
-ROLE_LABELS = {
-    "admin": _l("市级管理员"),
-    "body_admin": _l("本机关管理员"),
-    "staff": _l("工作人员"),
-}
 
 _POLICY_MESSAGES = {
     "too_short": _l("密码至少需要 %(n)s 个字符。", n=MIN_LENGTH),
@@ -94,9 +90,3 @@ class StaffEditForm(FlaskForm):
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = select_choices((r, ROLE_LABELS[r]) for r in roles)
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that posts with a CSRF token."""
-
-    submit = SubmitField(_l("确认"))

@@ -10,16 +10,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from examsite.bodies.models import Body
+from examsite.core.body import Body
+from examsite.core.roles import ROLE_RANK, ROLES
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model
-
-ROLE_ADMIN = "admin"
-ROLE_BODY_ADMIN = "body_admin"
-ROLE_STAFF = "staff"
-ROLES = (ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF)
-#: Higher rank includes the powers of lower ranks.
-ROLE_RANK = {ROLE_STAFF: 1, ROLE_BODY_ADMIN: 2, ROLE_ADMIN: 3}
 
 # Werkzeug's scrypt: a memory-hard KDF, salted per password.
 PASSWORD_METHOD = "scrypt"  # noqa: S105 (a method name, not a password) # nosec B105

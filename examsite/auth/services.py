@@ -11,10 +11,11 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, LoginThrottle, User
+from examsite.auth.models import LoginThrottle, User
 from examsite.auth.passwords import temporary_password
-from examsite.bodies.models import LEVEL_COUNTY, Body
 from examsite.core import audit
+from examsite.core.body import LEVEL_COUNTY, Body
+from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.timeutil import utcnow
 from examsite.extensions import db
 

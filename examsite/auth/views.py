@@ -21,15 +21,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from examsite.auth import services
-from examsite.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, StaffEditForm, StaffForm
-from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_RANK, User
-from examsite.bodies.models import Body
+from examsite.auth.forms import ChangePasswordForm, LoginForm, StaffEditForm, StaffForm
+from examsite.auth.models import User
 from examsite.core import audit
+from examsite.core.body import Body
+from examsite.core.forms import ConfirmForm
 from examsite.core.params import safe_next
+from examsite.core.roles import ROLE_BODY_ADMIN, ROLE_RANK
 from examsite.core.tenancy import body_required
 from examsite.core.web import staff_session_clock, start_staff_session, wants_json
-from examsite.exams import access
-from examsite.exams.models import Attempt
 from examsite.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -98,14 +98,13 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
-    """End the session everywhere: the login cookie is refused from now on."""
+    """End the session everywhere: the login cookie is refused from now on (a candidate's
+    token goes too: exams.identity listens to Flask-Login's user_logged_out)."""
     user = current_user._get_current_object()
     if isinstance(user, User):
         user.end_sessions()
         audit.record("auth.logout", target=user, user=user)
         db.session.commit()
-    elif isinstance(user, Attempt):
-        access.end_session(user)  # a candidate's token goes too
     lang = session.get("lang")
     logout_user()
     session.clear()

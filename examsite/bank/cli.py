@@ -14,7 +14,7 @@ from examsite.bank import services
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.model import LABEL_BY_TYPE, QuestionType
 from examsite.bank.models import PURPOSE_EXAM, PURPOSES
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.extensions import db
 
 questions = AppGroup("questions", help="The question bank (题库).")

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model
 

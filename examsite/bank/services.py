@@ -28,8 +28,8 @@ from examsite.bank.models import (
     Question,
     QuestionRevision,
 )
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.extensions import db
 

@@ -20,8 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from examsite.auth.forms import ConfirmForm
-from examsite.auth.models import ROLE_BODY_ADMIN
 from examsite.bank import services
 from examsite.bank.diffing import revision_changes
 from examsite.bank.formats.template import blank_template_xlsx
@@ -44,11 +42,12 @@ from examsite.bank.models import (
     BankImport,
     Question,
 )
-from examsite.bodies.models import Body
-from examsite.core.forms import select_choices
+from examsite.bank.usage import question_stats
+from examsite.core.body import Body
+from examsite.core.forms import ConfirmForm, select_choices
 from examsite.core.pagination import paginate
+from examsite.core.roles import ROLE_BODY_ADMIN
 from examsite.core.tenancy import body_required, visible_body_ids
-from examsite.exams.results import question_stats
 from examsite.extensions import db
 
 bp = Blueprint("bank", __name__, template_folder="templates", url_prefix="/bodies/<code>/bank")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from examsite.bodies import services
 from examsite.bodies.forms import CODE_RE
-from examsite.bodies.models import LEVELS, Body
+from examsite.core.body import LEVELS, Body
 from examsite.extensions import db
 
 bodies = AppGroup("bodies", help="Congress bodies (人大常委会).")

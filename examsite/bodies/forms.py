@@ -11,7 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from examsite.bodies.models import LEVEL_COUNTY, LEVEL_MUNICIPAL, LEVEL_PROVINCIAL
+from examsite.core.body import LEVEL_COUNTY, LEVEL_MUNICIPAL, LEVEL_PROVINCIAL
 from examsite.core.forms import select_choices
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")

@@ -11,13 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from examsite.auth.forms import USERNAME_RE
-from examsite.auth.models import ROLE_BODY_ADMIN, User
+from examsite.auth.models import User
 from examsite.auth.passwords import temporary_password
 from examsite.auth.services import temporary_password_expiry
 from examsite.bank.formats.tables import read_rows
 from examsite.bodies.forms import CODE_RE
-from examsite.bodies.models import LEVEL_COUNTY, Body
 from examsite.core import audit
+from examsite.core.body import LEVEL_COUNTY, Body
+from examsite.core.roles import ROLE_BODY_ADMIN
 from examsite.exams.models import PaperTemplate
 from examsite.extensions import db
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from examsite.bodies.models import LEVEL_COUNTY, LEVELS, Body
 from examsite.core import audit
+from examsite.core.body import LEVEL_COUNTY, LEVELS, Body
 from examsite.extensions import db
 
 

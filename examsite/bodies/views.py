@@ -18,8 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from examsite.auth.forms import ConfirmForm
-from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, User
+from examsite.auth.models import User
 from examsite.bodies import onboarding, services
 from examsite.bodies.forms import (
     BodyEditForm,
@@ -29,8 +28,10 @@ from examsite.bodies.forms import (
     OnboardUploadForm,
     StaffFilterForm,
 )
-from examsite.bodies.models import LEVEL_COUNTY, Body
+from examsite.core.body import LEVEL_COUNTY, Body
+from examsite.core.forms import ConfirmForm
 from examsite.core.pagination import paginate
+from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN
 from examsite.core.tenancy import body_required, role_required, scoped
 from examsite.extensions import db
 

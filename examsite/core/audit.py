@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from examsite.bodies.models import Body
 from examsite.core.auditchain import FIELDS, GENESIS, entry_hash
+from examsite.core.body import Body
 from examsite.core.dialect import insert_for, session_dialect
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model, db

@@ -11,9 +11,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from examsite.bodies.models import Body
 from examsite.core.audit import CHAIN_OPENED, AuditChainHead, AuditEvent
 from examsite.core.auditchain import FIELDS, Break, verify_chain
+from examsite.core.body import Body
 from examsite.extensions import db
 
 

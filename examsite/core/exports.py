@@ -6,14 +6,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from examsite.core.cells import escape_cell
 
-
-def escape_cell(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would read as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["escape_cell", "xlsx_bytes", "xlsx_response"]
 
 
 def xlsx_bytes(

@@ -20,6 +20,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -37,6 +38,12 @@ def select_choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
 class LanguageForm(FlaskForm):
     lang = HiddenField()
     next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token."""
+
+    submit = SubmitField(_l("确认"))
 
 
 class AuditFilterForm(FlaskForm):

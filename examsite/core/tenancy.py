@@ -14,8 +14,8 @@ from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from examsite.auth.models import ROLE_ADMIN, ROLE_STAFF
-from examsite.bodies.models import Body
+from examsite.core.body import Body
+from examsite.core.roles import ROLE_ADMIN, ROLE_STAFF
 from examsite.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])

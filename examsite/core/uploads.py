@@ -7,8 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, has_app_context, send_file
+from flask_babel import lazy_gettext as _l
 
-from examsite.appointments.files import ALLOWED
+from examsite.core.filecheck import ALLOWED
+
+#: What a refused upload (UploadError.code) tells the user.
+UPLOAD_MESSAGES = {
+    "empty": _l("文件为空。"),
+    "too_large": _l("文件超过了允许的大小。"),
+    "type": _l("只能上传 PDF 或 Word（.docx）文件。"),
+    "mismatch": _l("文件内容与扩展名不符，请上传真正的 PDF 或 Word（.docx）文件。"),
+}
 
 
 def upload_folder(instance_path: str, kind: str) -> Path:

@@ -21,12 +21,12 @@ from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN
-from examsite.bodies.models import Body
 from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.body import Body
 from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
 from examsite.core.pagination import paginate
 from examsite.core.params import safe_next
+from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN
 from examsite.core.tenancy import role_required, scoped
 from examsite.core.timeutil import local_day_start_utc
 from examsite.extensions import csrf, db

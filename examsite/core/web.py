@@ -64,8 +64,8 @@ _OPEN_WHILE_PASSWORD_EXPIRED = {
 
 def init_web(app: Flask) -> None:
     """Install hooks, error handlers and template helpers on the app."""
-    from examsite.auth.forms import ROLE_LABELS
     from examsite.core import identity  # noqa: F401  (registers the user loader)
+    from examsite.core.roles import ROLE_LABELS
 
     # Before any blueprint adds its rules: an <int:…> id larger than any row is a 404, not an
     # overflow in the database driver.

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from examsite.appointments.models import Ceremony, CeremonyParticipant, Statement
 from examsite.auth.models import User
-from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
+from examsite.core.body import Body
 from examsite.core.timeutil import local_day_start_utc
 from examsite.exams.models import ATTEMPT_GRADED, SITTING_CLOSED, Attempt, Sitting
 from examsite.extensions import db

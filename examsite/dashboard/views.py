@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from examsite.auth.models import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF, User
-from examsite.bodies.models import Body
+from examsite.auth.models import User
 from examsite.core import audit
 from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.body import Body
 from examsite.core.exports import xlsx_response
 from examsite.core.params import YEAR_MAX, YEAR_MIN, date_arg, int_arg
+from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utcnow
 from examsite.dashboard import rollout

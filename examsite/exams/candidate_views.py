@@ -30,7 +30,7 @@ from sqlalchemy import select
 from examsite.auth.services import ThrottleSettings
 from examsite.bank.formats.model import MAX_OPTIONS
 from examsite.bank.models import QuestionRevision
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.params import parse_int
 from examsite.core.timeutil import utcnow
 from examsite.exams import access, answering, identity, papers, practice, states

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.exams.domain import idcard
 from examsite.exams.domain.candidates_file import CandidateRow
 from examsite.exams.models import (

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -38,21 +35,6 @@ from examsite.exams.models import (
 
 CATEGORY_CHOICES = select_choices(POST_CATEGORIES.items())
 _QUOTA = re.compile(r"^\s*([^=:：＝,，]+?)\s*[=:：＝]\s*(\d+)\s*$")
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A time typed in the site's zone as naive UTC for storage."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-
-def utc_to_local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
 
 
 def parse_quotas(text: str) -> dict[str, int]:

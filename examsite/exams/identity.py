@@ -9,11 +9,14 @@ on another computer.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import g, has_request_context, request
+from flask_login import user_logged_out
 
 from examsite.core.identity import register_loader
 from examsite.core.params import parse_id
+from examsite.exams.access import end_session
 from examsite.exams.models import Attempt
 from examsite.extensions import db
 
@@ -53,3 +56,11 @@ def refusal() -> str | None:
 
 
 register_loader("c", _load_candidate)
+
+
+@user_logged_out.connect
+def _end_candidate_session(_app: Any, user: Any = None, **_: Any) -> None:
+    """A candidate who logs out loses the server-side token (the auth feature's logout only
+    ends the browser session; it knows nothing of candidates)."""
+    if isinstance(user, Attempt):
+        end_session(user)

@@ -17,7 +17,7 @@ from examsite.bank.models import (
     QuestionRevision,
 )
 from examsite.bank.services import in_bank
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.exams.domain import drawing, grading
 from examsite.exams.models import (
     Answer,

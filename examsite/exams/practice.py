@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
 from examsite.bank.models import PURPOSE_PRACTICE, Question, QuestionRevision
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.papers import pool_for
 from examsite.extensions import db

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from examsite.bank.models import (
     QuestionRevision,
 )
+from examsite.bank.usage import provide_question_stats
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import grading
 from examsite.exams.models import (
@@ -47,6 +48,7 @@ def grade_attempt(attempt: Attempt) -> grading.GradeResult:
     return result
 
 
+@provide_question_stats
 def question_stats(question_id: int, body_ids: Iterable[int], limit: int = 5000) -> Any:
     """Item statistics of one question over every graded paper of these bodies.
 

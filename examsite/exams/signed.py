@@ -14,7 +14,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.tenancy import scoped
 from examsite.exams import states
 from examsite.exams.models import Sitting

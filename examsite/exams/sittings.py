@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.answering import finish_attempt
 from examsite.exams.domain import drawing

@@ -21,19 +21,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from examsite.auth.forms import ConfirmForm
-from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF, User
+from examsite.auth.models import User
 from examsite.bank.models import QuestionRevision
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.core.controlchars import first_control
 from examsite.core.exports import xlsx_response
-from examsite.core.forms import select_choices
+from examsite.core.forms import ConfirmForm, select_choices
 from examsite.core.pagination import paginate
 from examsite.core.params import InvalidParameter, ids_arg, parse_id
 from examsite.core.qr import qr_svg
+from examsite.core.roles import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
+from examsite.core.timeutil import local_to_utc, utc_to_local
 from examsite.exams import candidates as exam_candidates
 from examsite.exams import papers, states
 from examsite.exams import sittings as exam_sittings
@@ -46,8 +47,6 @@ from examsite.exams.forms import (
     SittingForm,
     TemplateForm,
     UploadForm,
-    local_to_utc,
-    utc_to_local,
 )
 from examsite.exams.models import (
     POST_CATEGORIES,

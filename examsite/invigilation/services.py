@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from examsite.auth.models import ROLE_BODY_ADMIN, LoginThrottle
+from examsite.auth.models import LoginThrottle
 from examsite.core import audit
 from examsite.core.audit import AuditEvent
+from examsite.core.roles import ROLE_BODY_ADMIN
 from examsite.core.timeutil import utcnow
 from examsite.exams import access, papers, sittings, states
 from examsite.exams import answering as exam_answering

@@ -12,13 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from examsite.auth.forms import ConfirmForm
-from examsite.auth.models import ROLE_STAFF
 from examsite.bank.models import QuestionRevision
-from examsite.bodies.models import Body
 from examsite.core.audit import ACTION_LABELS
+from examsite.core.body import Body
 from examsite.core.controlchars import first_control
+from examsite.core.forms import ConfirmForm
 from examsite.core.params import id_arg, parse_int
+from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
 from examsite.exams import sittings, states

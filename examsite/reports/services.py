@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from examsite.appointments.files import check_upload, store_upload
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.core.controlchars import one_line
+from examsite.core.filecheck import check_upload, store_upload
 from examsite.core.timeutil import utcnow
 from examsite.core.uploads import upload_folder
 from examsite.extensions import db

@@ -23,18 +23,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from examsite.appointments.files import UploadError
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
-from examsite.appointments.views import UPLOAD_MESSAGES
-from examsite.auth.forms import ConfirmForm
-from examsite.auth.models import ROLE_BODY_ADMIN, ROLE_STAFF
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.core.exports import xlsx_response
+from examsite.core.filecheck import UploadError
+from examsite.core.forms import ConfirmForm
 from examsite.core.params import id_arg, month_arg
+from examsite.core.roles import ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
-from examsite.core.uploads import send_upload
+from examsite.core.uploads import UPLOAD_MESSAGES, send_upload
 from examsite.extensions import db
 from examsite.reports import services, voting
 from examsite.reports.forms import (

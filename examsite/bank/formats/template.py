@@ -56,6 +56,7 @@ from examsite.bank.formats.model import (
     validate_question,
 )
 from examsite.bank.formats.normalize import clean_line, clean_text, decode_text
+from examsite.core.cells import Formula, escape_cell, unescape_cell
 
 __all__ = [
     "MAX_ROWS",
@@ -109,15 +110,7 @@ OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC: Final = b"PK\x03\x04"
 _ENCRYPTION_INFO: Final = "EncryptionInfo".encode("utf-16-le")
 
-_DANGEROUS_START_RE = re.compile(r"^'*[=+\-@\t\r]")
-_ESCAPED_START_RE = re.compile(r"^'+[=+\-@\t\r]")
 _ANSWER_SEPARATORS_RE = re.compile(r"[\s,;、/|，；]+")
-
-
-class _Formula(str):
-    """Text of a cell that is a formula (never evaluated; reported as an error)."""
-
-    __slots__ = ()
 
 
 class _TooManyRows(Exception):
@@ -157,7 +150,7 @@ def _sniff_delimiter(text: str) -> str:
     best, best_hits = ",", -1
     for delimiter in (",", "\t", ";"):
         cells = next(csv.reader([first], delimiter=delimiter), [])
-        hits = sum(1 for cell in cells if _header_name(cell) in TEMPLATE_HEADERS)
+        hits = sum(1 for cell in cells if header_name(cell) in TEMPLATE_HEADERS)
         if hits > best_hits:
             best, best_hits = delimiter, hits
     return best
@@ -277,9 +270,9 @@ def _cell_text(cell: Any) -> str:
         value, str | int | float | bool | datetime | date | time
     ):
         text = getattr(value, "text", None) or str(value)
-        return _Formula(text if text.startswith("=") else "=" + text)
+        return Formula(text if text.startswith("=") else "=" + text)
     if isinstance(value, str):
-        return _Formula(value) if value.startswith("=") else value
+        return Formula(value) if value.startswith("=") else value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -289,12 +282,8 @@ def _cell_text(cell: Any) -> str:
     return str(value)
 
 
-def _header_name(cell: str) -> str:
+def header_name(cell: str) -> str:
     return "".join(unicodedata.normalize("NFKC", clean_line(cell)).split())
-
-
-def _unescape(cell: str) -> str:
-    return cell[1:] if _ESCAPED_START_RE.match(cell) else cell
 
 
 def _parse_rows(
@@ -315,7 +304,7 @@ def _parse_rows(
     header_line, header_row = header
     columns: dict[str, int] = {}
     for index, cell in enumerate(header_row):
-        name = _header_name(cell)
+        name = header_name(cell)
         if name not in TEMPLATE_HEADERS:
             continue
         if name in columns:
@@ -353,7 +342,7 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
         if index is None or index >= len(row):
             return ""
         cell = row[index]
-        if isinstance(cell, _Formula):
+        if isinstance(cell, Formula):
             formula_errors.append(
                 problem(
                     "formula_cell",
@@ -367,7 +356,7 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
                 )
             )
             return ""
-        return _unescape(cell)
+        return unescape_cell(cell)
 
     cells = {name: get(name) for name in TEMPLATE_HEADERS}
     if formula_errors:
@@ -498,10 +487,6 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
 # --------------------------------------------------------------------------- writing
 
 
-def _escape(value: str) -> str:
-    return "'" + value if _DANGEROUS_START_RE.match(value) else value
-
-
 def _answer_cell(question: ParsedQuestion) -> str:
     if question.qtype == QuestionType.TRUE_FALSE:
         return TRUE_FALSE_ANSWER_LABELS[question.answer[0]]
@@ -511,16 +496,16 @@ def _answer_cell(question: ParsedQuestion) -> str:
 def _row(question: ParsedQuestion) -> list[str | int]:
     options = () if question.qtype == QuestionType.TRUE_FALSE else question.options
     option_cells = [
-        _escape(options[i]) if i < len(options) else "" for i in range(len(OPTION_HEADERS))
+        escape_cell(options[i]) if i < len(options) else "" for i in range(len(OPTION_HEADERS))
     ]
     return [
         LABEL_BY_TYPE[question.qtype],
-        _escape(question.stem),
+        escape_cell(question.stem),
         *option_cells,
         _answer_cell(question),
-        _escape(question.explanation),
-        _escape(question.legal_basis),
-        _escape(question.category),
+        escape_cell(question.explanation),
+        escape_cell(question.legal_basis),
+        escape_cell(question.category),
         question.difficulty,
         LABEL_BY_PURPOSE.get(question.purpose, ""),
     ]

@@ -30,6 +30,7 @@ from typing import Any, Final
 from examsite.bank.formats import detect, tables, template
 from examsite.bank.formats.model import N_, Msg, Problem, build_problem, problem
 from examsite.bank.formats.normalize import clean_line
+from examsite.core.cells import Formula, escape_cell, unescape_cell
 from examsite.exams.domain import idcard
 
 __all__ = [
@@ -171,7 +172,7 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _column_name(cell: str) -> str:
-    name = template._header_name(cell)
+    name = template.header_name(cell)
     return _HEADER_ALIASES.get(name, name)
 
 
@@ -279,7 +280,7 @@ def _parse_row(
         if index is None or index >= len(row):
             return ""
         cell = row[index]
-        if isinstance(cell, template._Formula):
+        if isinstance(cell, Formula):
             err(
                 "formula_cell",
                 N_(
@@ -290,7 +291,7 @@ def _parse_row(
                 formula=cell[:60],
             )
             return ""
-        return template._unescape(cell)
+        return unescape_cell(cell)
 
     cells = {name: get(name) for name in CANDIDATE_HEADERS}
     if errors:  # formulas: what the cells would say is unknown, so nothing more to check
@@ -417,13 +418,13 @@ _INSTRUCTIONS: Final = (
 
 def _row_cells(row: CandidateRow) -> list[str]:
     return [
-        template._escape(row.name),
-        template._escape(row.id_number),
-        template._escape(row.work_unit),
-        template._escape(row.proposed_post),
+        escape_cell(row.name),
+        escape_cell(row.id_number),
+        escape_cell(row.work_unit),
+        escape_cell(row.proposed_post),
         POST_CATEGORIES.get(row.post_category, row.post_category),
-        template._escape(row.batch),
-        template._escape(row.phone),
+        escape_cell(row.batch),
+        escape_cell(row.phone),
     ]
 
 

@@ -1,4 +1,5 @@
-"""Checks for uploaded statement files (pure: no Flask, no database)."""
+"""Checks for uploaded documents (statements, reports): type by content, size (pure: no Flask,
+no database)."""
 
 from __future__ import annotations
 

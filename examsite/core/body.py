@@ -1,4 +1,5 @@
-"""Congress bodies: the municipal committee and the district/county committees below it."""
+"""The congress body (the tenant): the municipal committee and the district/county committees
+below it. In core because every feature and the tenancy rules stand on it."""
 
 from __future__ import annotations
 
