@@ -1,0 +1,46 @@
+"""Loading a sitting or an attempt for a staff page: the one place that checks the row
+belongs to the body in the URL (and, for the room, that the user may invigilate it).
+Another body's id, or an attempt of another sitting, is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from sqlalchemy import select
+
+from examsite.core.body import Body
+from examsite.core.roles import ROLE_BODY_ADMIN
+from examsite.core.tenancy import get_in_body_or_404
+from examsite.exams.models import Attempt, Sitting
+from examsite.extensions import db
+
+
+def sitting_in(body: Body, sitting_id: int) -> Sitting:
+    return get_in_body_or_404(Sitting, body, sitting_id)
+
+
+def may_invigilate(user: Any, sitting: Sitting) -> bool:
+    """Body admins, and staff assigned to the sitting."""
+    return user.has_role(ROLE_BODY_ADMIN) or any(u.id == user.id for u in sitting.invigilators)
+
+
+def room_of(body: Body, sitting_id: int, user: Any) -> Sitting:
+    """The sitting for its invigilators (and the body's admins); anyone else gets a 404."""
+    sitting = sitting_in(body, sitting_id)
+    if not may_invigilate(user, sitting):
+        abort(404)
+    return sitting
+
+
+def attempt_in(sitting: Sitting, attempt_id: int | None) -> Attempt:
+    attempt = (
+        db.session.scalars(
+            select(Attempt).where(Attempt.id == attempt_id, Attempt.sitting_id == sitting.id)
+        ).first()
+        if attempt_id
+        else None
+    )
+    if attempt is None:
+        abort(404)
+    return attempt
