@@ -39,8 +39,8 @@ from examsite.auth.models import User
 from examsite.bank import services as bank_services
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import BankImport, Question, QuestionRevision
-from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams import answering
 from examsite.exams import sittings as exam_sittings

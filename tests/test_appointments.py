@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from examsite.appointments import services
 from examsite.appointments.models import Appointment, CeremonyParticipant, Meeting, Statement
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate
@@ -88,7 +88,7 @@ def test_the_rule_can_be_switched_off(app, meeting_world, login_as):
 
 
 def test_a_passed_test_is_linked_as_evidence(app, exam_world, login_as):
-    from tests.test_exam_candidate import started
+    from tests.fixtures.candidate import started
 
     # Give everyone full marks by answering through the service, then appoint the first.
     b = started(app, exam_world, 0)
@@ -170,7 +170,7 @@ def test_bad_statement_files_are_refused(app, meeting_world, login_as, name, dat
 
 
 def test_too_big_statement_file_is_refused(app, meeting_world, tmp_path):
-    from examsite.appointments.files import UploadError
+    from examsite.core.filecheck import UploadError
 
     with app.app_context():
         record = db.session.get(Appointment, meeting_world["appointments"][0])

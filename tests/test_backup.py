@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from examsite.auth.models import User
 from examsite.bank.models import Question
-from examsite.bodies.models import Body
 from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.backup import backup_to, restore_from
+from examsite.core.body import Body
 from examsite.demo import load_demo
 from examsite.extensions import db
 from tests.fixtures.database import make_test_app

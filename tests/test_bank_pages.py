@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from examsite.bank import services
-from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import BankImport, Question, QuestionRevision
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.extensions import db
+from tests.fixtures.bank import question_form as _form
 from tests.fixtures.factories import count
 
 HEADER = "题型,题干,选项A,选项B,选项C,选项D,选项E,选项F,选项G,选项H,答案,解析,法律依据,分类,难度\n"
@@ -34,28 +34,12 @@ BAD_ROW = "单选,没有答案的题目？,甲,乙,,,,,,,,解析,《中华人民
 
 
 @pytest.fixture
-def bank_question(app, world):
-    """One active single-choice question in the city's bank; returns its id."""
+def bank_question(world, make_question):
+    """One active single-choice question in a body's bank (the city's), published; returns
+    its id."""
 
     def make(body_code: str = "city", stem: str = "宪法规定的国家根本任务是什么？") -> int:
-        with app.app_context():
-            body = db.session.scalars(select(Body).where(Body.code == body_code)).one()
-            q = services.create_question(
-                body,
-                ParsedQuestion(
-                    qtype="single",
-                    stem=stem,
-                    options=("甲", "乙", "丙", "丁"),
-                    answer=(1,),
-                    explanation="因为乙。",
-                    legal_basis="《中华人民共和国宪法》序言",
-                    category="宪法",
-                    difficulty=2,
-                ),
-                user_id=None,
-            )
-            services.publish(body)
-            return q.id
+        return make_question(body_code, stem=stem, answer=(1,), explanation="因为乙。").id
 
     return make
 
@@ -109,24 +93,6 @@ def test_staff_reads_the_bank_but_cannot_change_it(world, login_as, bank_questio
     assert b.get(f"/bodies/city/bank/{qid}").status_code == 200
     assert b.get("/bodies/city/bank/new").status_code == 403
     assert b.get("/bodies/city/bank/import").status_code == 403
-
-
-def _form(**overrides):
-    data = {
-        "qtype": "single",
-        "stem": "县级人大常委会主任由谁选举？",
-        "option_a": "县人民代表大会",
-        "option_b": "县人民政府",
-        "option_c": "上级人大常委会",
-        "option_d": "县委",
-        "correct": ["A"],
-        "explanation": "由本级人民代表大会选举。",
-        "legal_basis": "《中华人民共和国地方各级人民代表大会和地方各级人民政府组织法》第十一条",
-        "category": "地方组织法",
-        "difficulty": "2",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_create_a_question(app, world, login_as):

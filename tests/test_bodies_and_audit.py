@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
+from examsite.core.body import Body
 from tests.fixtures.factories import count
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from examsite.core.audit import AuditEvent
 from examsite.exams.models import Attempt, Candidate, Sitting
 from examsite.extensions import db
+from tests.fixtures.candidate import candidate, save, started
 from tests.fixtures.exams import get_attempt, make_id
 from tests.fixtures.web import Browser
-from tests.test_exam_candidate import candidate, save, started
 
 _PARTIAL_TAIL = re.compile(r"\*{4,}[0-9Xx]")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from examsite.auth.models import User
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.demo import DEMO_PASSWORD
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser

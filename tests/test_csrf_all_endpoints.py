@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from examsite.core.audit import AuditEvent
 from tests.fixtures.factories import count
-from tests.test_isolation_all_pages import IDS
+from tests.fixtures.web import PLACEHOLDER_IDS as IDS
 
 
 def _post_rules(app):

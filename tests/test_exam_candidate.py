@@ -13,28 +13,10 @@ from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
 from examsite.exams.models import Answer, Attempt
 from examsite.extensions import db
+from tests.fixtures.candidate import candidate, correct_choices, save, started
 from tests.fixtures.exams import get_attempt
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser, csrf_token
-
-
-def candidate(app, exam_world, i: int = 0) -> Browser:
-    b = Browser(app.test_client())
-    response = b.post("/exam/login", {"code": exam_world.codes[i], "id_tail": exam_world.tails[i]})
-    assert response.status_code == 302, response.get_data(as_text=True)[:400]
-    return b
-
-
-def started(app, exam_world, i: int = 0) -> Browser:
-    b = candidate(app, exam_world, i)
-    assert b.post("/exam/start").headers["Location"] == "/exam/paper"
-    return b
-
-
-def save(b: Browser, position: int, choice, seq: int, **extra):
-    token = csrf_token(b.client, "/exam/paper")
-    body = {"position": position, "choice": choice, "seq": seq, **extra}
-    return b.client.post("/exam/api/answer", json=body, headers={"X-CSRFToken": token})
 
 
 def test_login_with_code_and_id_tail(app, exam_world):
@@ -155,14 +137,9 @@ def test_save_in_flight_within_the_grace_is_kept(app, exam_world):
 
 def test_submit_grades_once_even_from_two_tabs(app, exam_world):
     b = started(app, exam_world)
-    attempt = get_attempt(app, exam_world.attempt_ids[0])
-    for seq, (position, item) in enumerate(enumerate(attempt.paper), start=1):
-        # Answer everything right: find the displayed indexes of the correct originals.
-        with app.app_context():
-            from examsite.bank.models import QuestionRevision
-
-            rev = db.session.get(QuestionRevision, item["r"])
-            correct = [d for d, o in enumerate(item["o"]) if o in rev.answer]
+    # Answer everything right: the displayed indexes of the correct originals.
+    right = correct_choices(app, exam_world.attempt_ids[0])
+    for seq, (position, correct) in enumerate(enumerate(right), start=1):
         assert save(b, position, correct, seq).status_code == 200
     other_tab = Browser(b.client)
     page = b.get("/exam/submit").get_data(as_text=True)

@@ -94,7 +94,7 @@ def test_candidate_import_is_all_or_nothing_with_row_numbers(app, world, login_a
 
 def test_template_reports_a_shortfall_against_the_bank(app, world, login_as):
     with app.app_context():
-        from examsite.bodies.models import Body
+        from examsite.core.body import Body
 
         seed_bank(db.session.scalars(select(Body).where(Body.code == "city")).one(), tfs=3)
     b = login_as("east-admin")
@@ -137,7 +137,12 @@ def test_sitting_pages_are_isolated(app, exam_world, login_as):
     ):
         assert west.get(url).status_code == 404, url
     aid = exam_world.attempt_ids[0]
-    assert west.post(f"/bodies/west/exams/sittings/{sid}/attempts/{aid}/reissue").status_code == 404
+    assert (
+        west.post(
+            f"/bodies/west/invigilate/{sid}/attempts/{aid}/reissue", {"reason": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def test_slips_have_code_and_qr(app, exam_world, login_as):
@@ -151,9 +156,9 @@ def test_slips_have_code_and_qr(app, exam_world, login_as):
 
 
 def test_reissued_code_kills_the_old_one(app, exam_world, login_as):
-    b = login_as("east-staff")
+    b = login_as("east-admin")
     sid, aid = exam_world.sitting_id, exam_world.attempt_ids[0]
-    b.post(f"/bodies/east/exams/sittings/{sid}/attempts/{aid}/reissue")
+    b.post(f"/bodies/east/invigilate/{sid}/attempts/{aid}/reissue", {"reason": "准考证遗失"})
     new_code = get_attempt(app, aid).admission_code
     assert new_code != exam_world.codes[0]
     from tests.fixtures.web import Browser
@@ -167,13 +172,13 @@ def test_reissued_code_kills_the_old_one(app, exam_world, login_as):
 
 
 def test_close_grades_and_marks_absent_then_results_export(app, exam_world, login_as):
-    from tests.test_exam_candidate import save, started
+    from tests.fixtures.candidate import save, started
 
     b = started(app, exam_world, 0)
     save(b, 0, [0], 1)
     admin = login_as("east-admin")
     sid = exam_world.sitting_id
-    assert admin.post(f"/bodies/east/exams/sittings/{sid}/close").status_code == 302
+    assert admin.post(f"/bodies/east/invigilate/{sid}/close").status_code == 302
     statuses = [get_attempt(app, a).status for a in exam_world.attempt_ids]
     assert statuses == ["graded", "absent", "absent"]
     exported = admin.get(f"/bodies/east/exams/sittings/{sid}/results.xlsx")
@@ -197,14 +202,14 @@ def test_results_export_escapes_formulas(app, exam_world, login_as):
 
 
 def test_makeup_enrolls_the_failed(app, exam_world, login_as):
-    from tests.test_exam_candidate import save, started
+    from tests.fixtures.candidate import save, started
 
     b = started(app, exam_world, 0)
     save(b, 0, [0], 1)
     b.post("/exam/submit")
     admin = login_as("east-admin")
     sid = exam_world.sitting_id
-    admin.post(f"/bodies/east/exams/sittings/{sid}/close")
+    admin.post(f"/bodies/east/invigilate/{sid}/close")
     start = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     end = (utcnow() + timedelta(days=3, hours=2)).strftime("%Y-%m-%dT%H:%M")
     r = admin.post(
@@ -219,7 +224,7 @@ def test_makeup_enrolls_the_failed(app, exam_world, login_as):
 
 
 def test_score_report_verifies_publicly(app, exam_world, login_as):
-    from tests.test_exam_candidate import started
+    from tests.fixtures.candidate import started
 
     b = started(app, exam_world, 0)
     b.post("/exam/submit")
@@ -237,7 +242,7 @@ def test_score_report_verifies_publicly(app, exam_world, login_as):
 
 def test_sitting_form_validates(app, world, login_as):
     with app.app_context():
-        from examsite.bodies.models import Body
+        from examsite.core.body import Body
 
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         db.session.add(
@@ -270,7 +275,7 @@ def test_sitting_form_validates(app, world, login_as):
 
 
 def test_item_analysis_page(app, exam_world, login_as):
-    from tests.test_exam_candidate import save, started
+    from tests.fixtures.candidate import save, started
 
     for i in range(3):
         b = started(app, exam_world, i)
@@ -302,7 +307,7 @@ def test_network_restriction(app, exam_world):
 
 
 def test_question_page_shows_item_statistics(app, exam_world, login_as):
-    from tests.test_exam_candidate import started
+    from tests.fixtures.candidate import started
 
     b = started(app, exam_world, 0)
     b.post("/exam/submit")

@@ -27,9 +27,9 @@ from examsite.exams.domain.candidates_file import (
 )
 from examsite.exams.models import Answer, Candidate
 from tests.exams.test_domain_candidates import vid
+from tests.fixtures.candidate import started
 from tests.fixtures.factories import count
 from tests.fixtures.web import csrf_token
-from tests.test_exam_candidate import started
 
 BANK = Path(__file__).resolve().parent.parent / "question_bank"
 

@@ -55,7 +55,7 @@ from wtforms.fields.core import UnboundField
 
 from examsite.bank import services as bank_services
 from examsite.bank.formats.model import ParsedQuestion
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.extensions import db
 from tests.access_matrix import ALLOWED
 from tests.test_access_matrix import (

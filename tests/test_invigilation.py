@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from examsite.auth.models import User
 from examsite.core.audit import AuditEvent
@@ -16,9 +14,9 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.models import Answer, Attempt, Sitting
 from examsite.extensions import db
 from examsite.invigilation.models import Incident, PaperEntry
+from tests.fixtures.candidate import candidate, save, started
 from tests.fixtures.exams import get_attempt
 from tests.fixtures.factories import count
-from tests.test_exam_candidate import candidate, save, started
 
 
 def panel_url(exam_world, suffix: str = "") -> str:
@@ -36,22 +34,8 @@ def assigned(app, exam_world):
         db.session.commit()
 
 
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", listener)
-
-
-def test_panel_is_for_assigned_staff_and_body_admins(app, exam_world, login_as, create_user):
-    create_user("east", username="east-other")
+def test_panel_is_for_assigned_staff_and_body_admins(app, exam_world, login_as, make_user):
+    make_user("east", username="east-other")
     assert login_as("east-admin").get(panel_url(exam_world)).status_code == 200
     other = login_as("east-other")
     assert other.get(panel_url(exam_world)).status_code == 404
@@ -87,29 +71,17 @@ def test_panel_shows_the_room(app, exam_world, assigned, login_as):
 
 
 def test_panel_refresh_costs_the_same_for_any_room_size(
-    app, exam_world, assigned, login_as, create_user
+    app, exam_world, assigned, login_as, enroll, count_queries
 ):
     b = login_as("east-staff")
     b.get(panel_url(exam_world, "data"))  # warm up
     with count_queries() as small:
         b.get(panel_url(exam_world, "data"))
-    with app.app_context():
-        from examsite.exams import sittings
-        from examsite.exams.models import Candidate
-        from tests.fixtures.exams import make_id
-
-        sitting = db.session.get(Sitting, exam_world.sitting_id)
-        people = [
-            Candidate(body_id=sitting.body_id, name=f"加{i}", id_number=make_id(100 + i))
-            for i in range(30)
-        ]
-        db.session.add_all(people)
-        db.session.commit()
-        sittings.enroll(sitting, people)
+    assert len(enroll(exam_world, 30).attempts) == 33
     with count_queries() as large:
         b.get(panel_url(exam_world, "data"))
-    assert len(large) == len(small)
-    assert len([q for q in large if "answers" in q.lower()]) == 1
+    assert large.count == small.count
+    assert len(large.matching("answers")) == 1
 
 
 def test_extend_one_candidate(app, exam_world, assigned, login_as):

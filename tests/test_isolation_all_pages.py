@@ -7,23 +7,7 @@ from __future__ import annotations
 import pytest
 
 from examsite.exams.models import Sitting
-
-# Placeholder ids: a sibling's URL must answer 404 before any id is looked at.
-IDS = {
-    "sitting_id": 1,
-    "attempt_id": 1,
-    "question_id": 1,
-    "import_id": 1,
-    "user_id": 1,
-    "candidate_id": 1,
-    "template_id": 1,
-    "meeting_id": 1,
-    "appointment_id": 1,
-    "ceremony_id": 1,
-    "participant_id": 1,
-    "term_id": 1,
-    "subject_id": 1,
-}
+from tests.fixtures.web import PLACEHOLDER_IDS as IDS  # a sibling's URL: 404 before any id
 
 
 def body_rules(app):

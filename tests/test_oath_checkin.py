@@ -20,8 +20,8 @@ from examsite.appointments.check_in import (
     normalize_name,
 )
 from examsite.appointments.models import Appointment, Ceremony, CeremonyParticipant
-from examsite.bodies.models import Body
 from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate

@@ -14,16 +14,16 @@ from sqlalchemy import select
 from examsite.bank import services as bank_services
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import PURPOSE_EXAM, PURPOSE_PRACTICE, Question, QuestionRevision
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.exams import papers as exam_papers
 from examsite.exams import practice, sittings
 from examsite.exams.domain import idcard
 from examsite.exams.models import Answer, Attempt, Candidate
 from examsite.extensions import db
+from tests.fixtures.candidate import candidate, started
 from tests.fixtures.exams import make_id, open_sitting_now
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser
-from tests.test_exam_candidate import candidate, started
 
 _TOKEN = re.compile(r'name="question" value="([^"]+)"')
 _STEM = re.compile(r'<p class="stem">([^<]+)</p>')

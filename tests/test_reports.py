@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from examsite.appointments import services as appointment_services
 from examsite.appointments.models import Appointment, Meeting
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.exams.models import Candidate
 from examsite.extensions import db
 from examsite.reports import services

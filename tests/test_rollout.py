@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from examsite.auth.models import User
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.exams.models import PaperTemplate
 from examsite.extensions import db
 from tests.fixtures.factories import count
 from tests.fixtures.web import csrf_token
-from tests.test_invigilation import count_queries
 
 
 def _upload(b, text: str, name: str = "bodies.csv"):
@@ -227,17 +226,17 @@ def test_county_admin_statistics_cover_only_its_county(app, world, login_as):
 
 
 def test_rollout_dashboard_is_a_few_queries_whatever_the_number_of_bodies(
-    app, world, login_as, create_body
+    app, world, login_as, make_body, count_queries
 ):
     admin = login_as("admin")
     admin.get("/rollout")
     with count_queries() as few:
         admin.get("/rollout")
     for i in range(20):
-        create_body(f"c{i:02d}", name=f"县{i}", parent="city")
+        make_body(f"c{i:02d}", name=f"县{i}", parent="city")
     with count_queries() as many:
         page = admin.get("/rollout").get_data(as_text=True)
-    assert len(many) == len(few)
+    assert many.count == few.count
     assert "县19" in page and "<svg" in page
 
 
@@ -260,10 +259,10 @@ def test_drill_down_is_audited(app, world, login_as):
 
 
 def test_onboarding_chooses_how_the_county_uses_the_bank(app, world, login_as):
-    from tests.test_bank_pages import _form
+    from tests.fixtures.bank import question_form
 
     city = login_as("admin")
-    city.post("/bodies/city/bank/new", _form(stem="市级共享题：宪法何时通过？"))
+    city.post("/bodies/city/bank/new", question_form(stem="市级共享题：宪法何时通过？"))
     city.post("/bodies/city/bank/publish")
     r = city.post(
         "/bodies/onboard",

@@ -22,8 +22,8 @@ from examsite.exams.models import Answer, Attempt, Sitting, sitting_invigilators
 from examsite.extensions import db
 from examsite.invigilation import services as invigilation_services
 from examsite.invigilation.models import Incident, PaperEntry
+from tests.fixtures.candidate import save, started
 from tests.fixtures.web import Browser, csrf_token
-from tests.test_exam_candidate import save, started
 
 LOCKED = "该场次记录已签字确认，不能再作修改。"
 
@@ -41,9 +41,6 @@ KNOWN = {
     "exams.sitting_edit",
     "exams.sitting_enroll",
     "exams.attempt_unenroll",
-    "exams.sitting_open",
-    "exams.sitting_close",
-    "exams.attempt_reissue",
     "invigilation.open_sitting",
     "invigilation.close_sitting",
     "invigilation.extend",
@@ -240,8 +237,8 @@ def test_other_bodies_still_get_404_not_the_lock(app, exam_world, signed, login_
     """The hook says nothing about a sitting the user may not reach."""
     west = login_as("west-admin")
     sid = exam_world.sitting_id
-    assert west.post(f"/bodies/east/exams/sittings/{sid}/close").status_code == 404
-    assert west.post(f"/bodies/west/exams/sittings/{sid}/close").status_code == 404
+    assert west.post(f"/bodies/east/invigilate/{sid}/close").status_code == 404
+    assert west.post(f"/bodies/west/invigilate/{sid}/close").status_code == 404
 
 
 def test_results_may_still_be_published_and_nothing_else_changes(app, exam_world, signed):
@@ -289,7 +286,6 @@ def test_the_services_refuse_a_signed_sitting_whoever_calls_them(app, exam_world
             lambda: exam_sittings.unenroll(absent),
             lambda: exam_sittings.open_sitting(sitting),
             lambda: exam_sittings.close_sitting(sitting),
-            lambda: exam_sittings.reissue_code(absent),
             lambda: answering.finish_attempt(graded, reason="x"),
             lambda: invigilation_services.extend(sitting, [absent], 5, "x", admin),
             lambda: invigilation_services.reset_login(sitting, absent, "x", admin),

@@ -47,7 +47,7 @@ from examsite.auth.models import User
 from examsite.bank import services as bank_services
 from examsite.bank.formats import TEMPLATE_HEADERS, validate_question
 from examsite.bank.models import BankImport, Question
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams import access, sittings
 from examsite.exams import candidates as exam_candidates

@@ -6,16 +6,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-FIELD_ORDER = (
-    "qtype",
-    "stem",
-    "options",
-    "answer",
-    "explanation",
-    "legal_basis",
-    "category",
-    "difficulty",
-)
+from examsite.bank.formats.fields import REVISION_FIELD_NAMES
+
+#: A revision's fields in display order.
+FIELD_ORDER = REVISION_FIELD_NAMES
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from examsite.bank.formats.fields import ANSWER, FIELD_LABELS, FIELDS, NUMBER, OPTIONS, TEXT
 from examsite.bank.formats.model import (
+    LABEL_BY_TYPE,
     MAX_CATEGORY_CHARS,
     MAX_LEGAL_BASIS_CHARS,
     MAX_OPTION_CHARS,
@@ -33,21 +35,22 @@ from examsite.bank.formats.model import (
 from examsite.bank.models import PURPOSE_EXAM, PURPOSE_PRACTICE
 from examsite.core.forms import select_choices
 
-QTYPE_LABELS = {
-    QuestionType.SINGLE: _l("单选"),
-    QuestionType.MULTIPLE: _l("多选"),
-    QuestionType.TRUE_FALSE: _l("判断"),
-}
+QTYPE_LABELS = {qtype: _l(label) for qtype, label in LABEL_BY_TYPE.items()}
 STATUS_LABELS = {"active": _l("在用"), "retired": _l("已停用")}
 PURPOSE_LABELS = {PURPOSE_EXAM: _l("考试题"), PURPOSE_PRACTICE: _l("练习题")}
 DIFFICULTY_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 _LINE_PREFIX = re.compile(r"^(第 \d+ 行：|Line \d+: )")
 
 
+def _label(field: str) -> Any:
+    """A question field's label (declared in formats.fields), translated when shown."""
+    return _l(FIELD_LABELS[field])
+
+
 class QuestionForm(FlaskForm):
-    qtype = SelectField(_l("题型"), choices=select_choices(QTYPE_LABELS.items()))
+    qtype = SelectField(_label("qtype"), choices=select_choices(QTYPE_LABELS.items()))
     stem = TextAreaField(
-        _l("题干"), validators=[DataRequired(_l("请输入题干。"))], render_kw={"rows": 4}
+        _label("stem"), validators=[DataRequired(_l("请输入题干。"))], render_kw={"rows": 4}
     )
     option_a = StringField(_l("选项 A"), validators=[Length(max=MAX_OPTION_CHARS)])
     option_b = StringField(_l("选项 B"), validators=[Length(max=MAX_OPTION_CHARS)])
@@ -69,9 +72,9 @@ class QuestionForm(FlaskForm):
         choices=select_choices([("0", _l("对")), ("1", _l("错"))]),
         validators=[Optional()],
     )
-    explanation = TextAreaField(_l("解析"), render_kw={"rows": 3})
+    explanation = TextAreaField(_label("explanation"), render_kw={"rows": 3})
     legal_basis = StringField(
-        _l("法律依据"),
+        _label("legal_basis"),
         description=_l("例如：《中华人民共和国宪法》第六十七条"),
         validators=[Length(max=MAX_LEGAL_BASIS_CHARS)],
     )
@@ -81,9 +84,11 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=MAX_CATEGORY_CHARS)],
         render_kw={"list": "category-list", "autocomplete": "off"},
     )
-    difficulty = SelectField(_l("难度"), choices=select_choices(DIFFICULTY_CHOICES), default="3")
+    difficulty = SelectField(
+        _label("difficulty"), choices=select_choices(DIFFICULTY_CHOICES), default="3"
+    )
     purpose = RadioField(
-        _l("用途"),
+        _label("purpose"),
         choices=select_choices(PURPOSE_LABELS.items()),
         default=PURPOSE_EXAM,
         description=_l(
@@ -95,20 +100,21 @@ class QuestionForm(FlaskForm):
     option_fields = tuple(f"option_{c.lower()}" for c in OPTION_LETTERS)
 
     def fill_from(self, question: Any) -> None:
-        """Load a stored question into the form."""
-        self.qtype.data = question.qtype
-        self.stem.data = question.stem
-        for name, text in zip(self.option_fields, question.options, strict=False):
-            getattr(self, name).data = text
-        if question.qtype == QuestionType.TRUE_FALSE:
-            self.tf_answer.data = str(question.answer[0])
-        else:
-            self.correct.data = [OPTION_LETTERS[i] for i in question.answer]
-        self.explanation.data = question.explanation
-        self.legal_basis.data = question.legal_basis
-        self.category.data = question.category
-        self.difficulty.data = str(question.difficulty)
-        self.purpose.data = question.purpose
+        """Load a stored question into the form: every field of formats.fields."""
+        for spec in FIELDS:
+            value = getattr(question, spec.name)
+            if spec.kind == OPTIONS:
+                for name, text in zip(self.option_fields, value, strict=False):
+                    getattr(self, name).data = text
+            elif spec.kind == ANSWER:
+                if question.qtype == QuestionType.TRUE_FALSE:
+                    self.tf_answer.data = str(value[0])
+                else:
+                    self.correct.data = [OPTION_LETTERS[i] for i in value]
+            elif spec.kind == NUMBER:
+                getattr(self, spec.name).data = str(value)
+            else:
+                getattr(self, spec.name).data = value
 
     def to_question(self) -> tuple[ParsedQuestion | None, list[Problem]]:
         """The question the form describes, checked by the bank's shared rules."""
@@ -120,16 +126,16 @@ class QuestionForm(FlaskForm):
             answer = [int(self.tf_answer.data)] if self.tf_answer.data in ("0", "1") else []
         else:
             answer = [OPTION_LETTERS.index(c) for c in (self.correct.data or [])]
+        fields: dict[str, Any] = {
+            s.name: getattr(self, s.name).data or "" for s in FIELDS if s.kind == TEXT
+        }
         question, problems = validate_question(
             line=0,
             qtype=qtype,
-            stem=self.stem.data or "",
             options=texts,
             answer=answer,
-            explanation=self.explanation.data or "",
-            legal_basis=self.legal_basis.data or "",
-            category=self.category.data or "",
             difficulty=int(self.difficulty.data or 3),
+            **fields,
         )
         if question is not None:
             question = replace(question, purpose=self.purpose.data or PURPOSE_EXAM)
@@ -146,15 +152,15 @@ class QuestionFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("题干包含"), validators=[Optional()])
-    category = SelectField(_l("分类"), validators=[Optional()], default="")
+    category = SelectField(_label("category"), validators=[Optional()], default="")
     qtype = SelectField(
-        _l("题型"),
+        _label("qtype"),
         choices=select_choices([("", _l("全部")), *QTYPE_LABELS.items()]),
         validators=[Optional()],
         default="",
     )
     difficulty = SelectField(
-        _l("难度"),
+        _label("difficulty"),
         choices=select_choices([("", _l("全部")), *DIFFICULTY_CHOICES]),
         validators=[Optional()],
         default="",
@@ -168,7 +174,7 @@ class QuestionFilterForm(FlaskForm):
         default="active",
     )
     purpose = SelectField(
-        _l("用途"),
+        _label("purpose"),
         choices=select_choices([("", _l("全部")), *PURPOSE_LABELS.items()]),
         validators=[Optional()],
         default="",
@@ -215,9 +221,9 @@ class ExportForm(FlaskForm):
         ),
         default="xlsx",
     )
-    category = SelectField(_l("分类"), validators=[Optional()], default="")
+    category = SelectField(_label("category"), validators=[Optional()], default="")
     purpose = SelectField(
-        _l("用途"),
+        _label("purpose"),
         choices=select_choices([("", _l("全部")), *PURPOSE_LABELS.items()]),
         validators=[Optional()],
         default="",

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from examsite.bank.formats.fields import REVISION_FIELD_NAMES
 from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model
@@ -120,16 +121,8 @@ class QuestionRevision(Model):
 
     question: Mapped[Question] = relationship(back_populates="revisions")
 
-    CONTENT_FIELDS = (
-        "qtype",
-        "stem",
-        "options",
-        "answer",
-        "explanation",
-        "legal_basis",
-        "category",
-        "difficulty",
-    )
+    #: What every revision copies (the question's fields, declared in formats.fields).
+    CONTENT_FIELDS = REVISION_FIELD_NAMES
 
     def content(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.CONTENT_FIELDS}

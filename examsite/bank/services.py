@@ -13,8 +13,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, select
 
 from examsite.bank.formats.detect import parse_file
+from examsite.bank.formats.fields import FIELD_LABELS, parsed_values, revision_content
 from examsite.bank.formats.gift import write_gift
-from examsite.bank.formats.model import ParsedQuestion, ParseResult, Problem, question_key
+from examsite.bank.formats.model import (
+    LABEL_BY_PURPOSE,
+    ParsedQuestion,
+    ParseResult,
+    Problem,
+    question_key,
+)
 from examsite.bank.formats.template import dump_csv, dump_xlsx
 from examsite.bank.models import (
     IMPORT_DISCARDED,
@@ -173,16 +180,7 @@ def set_hidden(body: Body, question: Question, hidden: bool) -> None:
 
 
 def _content(q: ParsedQuestion) -> dict[str, Any]:
-    return {
-        "qtype": q.qtype,
-        "stem": q.stem,
-        "options": list(q.options),
-        "answer": list(q.answer),
-        "explanation": q.explanation,
-        "legal_basis": q.legal_basis,
-        "category": q.category,
-        "difficulty": q.difficulty,
-    }
+    return revision_content(q)
 
 
 def create_question(body: Body, data: ParsedQuestion, *, user_id: int | None) -> Question:
@@ -441,17 +439,7 @@ def import_file(
 
 
 def to_parsed(question: Question) -> ParsedQuestion:
-    return ParsedQuestion(
-        qtype=question.qtype,
-        stem=question.stem,
-        options=tuple(question.options),
-        answer=tuple(question.answer),
-        explanation=question.explanation,
-        legal_basis=question.legal_basis,
-        category=question.category,
-        difficulty=question.difficulty,
-        purpose=question.purpose,
-    )
+    return ParsedQuestion(**parsed_values(question))
 
 
 EXPORT_FORMATS = {
@@ -528,3 +516,10 @@ audit.register_actions(
         "question.unhide": _l("恢复使用上级共享题目"),
     }
 )
+# The log names changed fields and purposes by their labels (formats.fields, formats.model).
+audit.register_values("fields", dict(FIELD_LABELS), action="question.update")
+audit.register_values("purpose", dict(LABEL_BY_PURPOSE), action="bank.import")
+audit.register_values("old", dict(LABEL_BY_PURPOSE), action="question.purpose")
+audit.register_values("new", dict(LABEL_BY_PURPOSE), action="question.purpose")
+audit.register_details({"old": _l("原用途"), "new": _l("新用途")}, action="question.purpose")
+audit.register_details({"category": FIELD_LABELS["category"]}, action="question.create")

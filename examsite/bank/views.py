@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from examsite.bank import services
 from examsite.bank.diffing import revision_changes
+from examsite.bank.formats.fields import FIELD_LABELS, FIELDS
 from examsite.bank.formats.template import blank_template_xlsx
 from examsite.bank.forms import (
     PURPOSE_LABELS,
@@ -59,6 +60,9 @@ def _labels() -> dict[str, Any]:
         "QTYPE_LABELS": QTYPE_LABELS,
         "STATUS_LABELS": STATUS_LABELS,
         "PURPOSE_LABELS": PURPOSE_LABELS,
+        # The question's fields (formats.fields); labels are N_-marked: pages translate.
+        "QUESTION_FIELDS": FIELDS,
+        "QUESTION_FIELD_LABELS": FIELD_LABELS,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from examsite.bodies.forms import LEVEL_LABELS
 from examsite.core import audit
 from examsite.core.body import LEVEL_COUNTY, LEVELS, Body
 from examsite.extensions import db
@@ -79,3 +80,6 @@ def update_body(
             setattr(body, field, value)
     audit.record("body.update", target=body, **changes)
     db.session.commit()
+
+
+audit.register_values("level", dict(LEVEL_LABELS))  # the log names levels, not "county"

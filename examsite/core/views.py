@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.audit import ACTION_LABELS, AuditEvent, Described, describe
 from examsite.core.body import Body
 from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
 from examsite.core.pagination import paginate
@@ -32,6 +32,12 @@ from examsite.core.timeutil import local_day_start_utc
 from examsite.extensions import csrf, db
 
 bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.app_template_global("audit_describe")
+def _audit_describe(event: AuditEvent) -> Described:
+    """An audit entry in words, for every page that lists entries."""
+    return describe(event)
 
 
 @bp.get("/healthz")

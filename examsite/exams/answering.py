@@ -26,6 +26,7 @@ from examsite.exams.models import (
 )
 from examsite.exams.results import grade_attempt
 from examsite.exams.states import (
+    ATTEMPT,
     ExamError,
     ensure_unlocked,
     sitting_locked,
@@ -61,7 +62,7 @@ def start_attempt(attempt: Attempt) -> None:
     attempt.deadline = min(now + duration, attempt.sitting.ends_at) + timedelta(
         minutes=attempt.extra_minutes
     )
-    attempt.status = ATTEMPT_IN_PROGRESS
+    ATTEMPT.apply(attempt, "start")
     audit.record("candidate.start", target=attempt, actor=f"code:{attempt.admission_code}")
     db.session.commit()
 
@@ -110,18 +111,19 @@ def save_answer(
     now = now or utcnow()
     if attempt.status in (ATTEMPT_SUBMITTED, ATTEMPT_GRADED):
         return SaveOutcome("submitted", _("试卷已提交，不能再修改答案。"))
-    if attempt.status != ATTEMPT_IN_PROGRESS or attempt.paper is None or attempt.deadline is None:
+    paper = attempt.paper_items
+    if attempt.status != ATTEMPT_IN_PROGRESS or paper is None or attempt.deadline is None:
         return SaveOutcome("not_started", _("尚未开始答题。"))
     if now > attempt.deadline + timedelta(seconds=grace_seconds):
         return SaveOutcome("deadline_passed", _("考试时间已到，答案未保存。"))
-    if not 0 <= position < len(attempt.paper):
+    if not 0 <= position < len(paper):
         return SaveOutcome("bad_request", _("该题不在您的试卷上。"))
-    item = attempt.paper[position]
-    order = item["o"]
-    if any(not isinstance(d, int) or not 0 <= d < len(order) for d in displayed):
+    item = paper[position]
+    try:
+        original = item.displayed_to_original(displayed)
+    except IndexError:
         return SaveOutcome("bad_request", _("选项不存在。"))
-    original = sorted({order[d] for d in displayed})
-    if item["t"] != "multiple" and len(original) > 1:
+    if item.qtype != "multiple" and len(original) > 1:
         return SaveOutcome("bad_request", _("该题只能选择一个答案。"))
     saved = db.session.execute(
         _save_statement(session_dialect()),
@@ -172,8 +174,8 @@ def finish_attempt(attempt: Attempt, *, reason: str) -> bool:
     now = utcnow()
     result = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == ATTEMPT_IN_PROGRESS)
-        .values(status=ATTEMPT_SUBMITTED, submitted_at=now)
+        .where(Attempt.id == attempt.id, Attempt.status.in_(ATTEMPT.sources("submit")))
+        .values(status=ATTEMPT.target("submit"), submitted_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]

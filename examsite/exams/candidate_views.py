@@ -29,7 +29,6 @@ from sqlalchemy import select
 
 from examsite.auth.services import ThrottleSettings
 from examsite.bank.formats.model import MAX_OPTIONS
-from examsite.bank.models import QuestionRevision
 from examsite.core.body import Body
 from examsite.core.params import parse_int
 from examsite.core.timeutil import utcnow
@@ -37,6 +36,7 @@ from examsite.exams import access, answering, identity, papers, practice, states
 from examsite.exams.candidate_forms import CandidateLoginForm
 from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
 from examsite.exams.page_text import exam_page_text, paper_labels
+from examsite.exams.states import AttemptStatus
 from examsite.extensions import db
 
 bp = Blueprint("exam", __name__, template_folder="templates", url_prefix="/exam")
@@ -188,7 +188,7 @@ def home(attempt: Attempt) -> Any:
     answering.finalize_if_expired(attempt)
     if attempt.finished:
         return redirect(url_for("exam.finish"))
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect(url_for("exam.paper"))
     return render_template(
         "exams/candidate_home.html",
@@ -209,41 +209,6 @@ def start(attempt: Attempt) -> Any:
     return redirect(url_for("exam.paper"))
 
 
-def _revisions(attempt: Attempt) -> dict[int, QuestionRevision]:
-    assert attempt.paper is not None
-    ids = [item["r"] for item in attempt.paper]
-    return {
-        r.id: r
-        for r in db.session.scalars(select(QuestionRevision).where(QuestionRevision.id.in_(ids)))
-    }
-
-
-def paper_view(attempt: Attempt) -> list[dict[str, Any]]:
-    """The questions as the candidate sees them: displayed order, no key."""
-    assert attempt.paper is not None
-    revisions = _revisions(attempt)
-    answers = papers.answers_by_position(attempt)
-    items = []
-    for position, item in enumerate(attempt.paper):
-        rev = revisions[item["r"]]
-        order = item["o"]
-        answer = answers.get(position)
-        chosen = set(answer.choice) if answer else set()
-        items.append(
-            {
-                "position": position,
-                "qtype": item["t"],
-                "points": item["p"],
-                "stem": rev.stem,
-                "options": [rev.options[i] for i in order],
-                "selected": [d for d, original in enumerate(order) if original in chosen],
-                "seq": answer.seq if answer else 0,
-                "flagged": answer.flagged if answer else False,
-            }
-        )
-    return items
-
-
 @bp.get("/paper")
 @candidate_required
 def paper(attempt: Attempt) -> Any:
@@ -251,16 +216,16 @@ def paper(attempt: Attempt) -> Any:
     answering.finalize_if_expired(attempt)
     if attempt.finished:
         return redirect(url_for("exam.finish"))
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("exam.home"))
-    items = paper_view(attempt)
-    last_seq = max((i["seq"] for i in items), default=0)
+    items = papers.displayed_paper(attempt)  # never with the key: the paper is not in
+    last_seq = max((i.seq for i in items), default=0)
     return render_template(
         "exams/paper.html",
         attempt=attempt,
         sitting=attempt.sitting,
         items=items,
-        answered=sum(1 for i in items if i["selected"]),
+        answered=sum(1 for i in items if i.selected),
         last_seq=last_seq,
         deadline=_iso(attempt.deadline),
         server_now=_iso(utcnow()),
@@ -269,10 +234,10 @@ def paper(attempt: Attempt) -> Any:
     )
 
 
-def _form_choice(item: dict[str, Any]) -> list[int]:
-    values = request.form.getlist(f"q{item['position']}")
+def _form_choice(item: papers.DisplayedItem) -> list[int]:
+    values = request.form.getlist(f"q{item.position}")
     # parse_int: ASCII digits only ("²".isdigit() is True) and bounded, never a ValueError.
-    chosen = (parse_int(v, min=0, max=len(item["options"]) - 1) for v in values)
+    chosen = (parse_int(v, min=0, max=len(item.options) - 1) for v in values)
     return sorted({c for c in chosen if c is not None})
 
 
@@ -280,16 +245,16 @@ def _form_choice(item: dict[str, Any]) -> list[int]:
 @candidate_required
 def save_form(attempt: Attempt) -> Any:
     """The plain-form save (no script): store what changed, then continue or submit."""
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("exam.finish"))
-    items = paper_view(attempt)
-    seq = max((i["seq"] for i in items), default=0)
+    items = papers.displayed_paper(attempt)
+    seq = max((i.seq for i in items), default=0)
     problems = 0
     for item in items:
         choice = _form_choice(item)
-        if choice != item["selected"]:
+        if choice != item.selected:
             seq += 1
-            outcome = answering.save_answer(attempt, item["position"], choice, seq)
+            outcome = answering.save_answer(attempt, item.position, choice, seq)
             if outcome.code != "ok":
                 problems += 1
                 if outcome.code in ("deadline_passed", "submitted"):
@@ -308,14 +273,14 @@ def save_form(attempt: Attempt) -> Any:
 def submit(attempt: Attempt) -> Any:
     """Confirm, listing unanswered questions; submitting twice (two tabs) submits once."""
     answering.finalize_if_expired(attempt)
-    if attempt.finished or attempt.status != "in_progress":
+    if attempt.finished or attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect(url_for("exam.finish"))
     if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
         answering.submit(attempt)
         return redirect(url_for("exam.finish"))
-    items = paper_view(attempt)
-    unanswered = [i["position"] + 1 for i in items if not i["selected"]]
-    flagged = [i["position"] + 1 for i in items if i["flagged"]]
+    items = papers.displayed_paper(attempt)
+    unanswered = [i.position + 1 for i in items if not i.selected]
+    flagged = [i.position + 1 for i in items if i.flagged]
     return render_template(
         "exams/submit.html",
         attempt=attempt,
@@ -349,30 +314,11 @@ def review(attempt: Attempt) -> Any:
     """The graded paper with the right answers, where the sitting allows it."""
     sitting = attempt.sitting
     show = sitting.show_score == SHOW_AT_SUBMIT or sitting.results_released
-    if not (attempt.finished and show and sitting.allow_review and attempt.paper):
+    if not (attempt.finished and show and sitting.allow_review):
         abort(404)
-    revisions = _revisions(attempt)
-    answers = papers.answers_by_position(attempt)
-    earned = (attempt.result or {}).get("items", [])
-    items = []
-    for position, item in enumerate(attempt.paper):
-        rev = revisions[item["r"]]
-        order = item["o"]
-        chosen = set(answers[position].choice) if position in answers else set()
-        items.append(
-            {
-                "position": position,
-                "qtype": item["t"],
-                "stem": rev.stem,
-                "options": [rev.options[i] for i in order],
-                "chosen": [d for d, o in enumerate(order) if o in chosen],
-                "correct": [d for d, o in enumerate(order) if o in set(rev.answer)],
-                "earned": earned[position][0] if position < len(earned) else 0,
-                "points": item["p"],
-                "explanation": rev.explanation,
-                "legal_basis": rev.legal_basis,
-            }
-        )
+    items = papers.displayed_paper(attempt, with_key=True)
+    if not items:
+        abort(404)
     return render_template("exams/review.html", attempt=attempt, items=items)
 
 
@@ -528,7 +474,7 @@ def _run_practice(body: Body, *, home_url: str, restart_url: str) -> Any:
 def practice_page(attempt: Attempt) -> Any:
     """模拟练习 before the test, from the practice set only; nothing is stored but the
     round's place in the session, and it never counts."""
-    if attempt.status != "enrolled":
+    if attempt.status != AttemptStatus.ENROLLED:
         return redirect(url_for("exam.home"))
     return _run_practice(
         attempt.sitting.body,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -22,23 +23,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.auth.models import User
 from examsite.core.body import Body
+from examsite.core.states import EnumText
 from examsite.core.timeutil import utcnow
+from examsite.exams.domain import candidates_file
+from examsite.exams.domain.paper import Paper
+from examsite.exams.states import ATTEMPT, SITTING, AttemptStatus, SittingStatus
 from examsite.extensions import Model
 
-#: Stored value -> Chinese label; the label is what files and pages show.
-POST_CATEGORIES = {
-    "renda": "人大",
-    "government": "政府",
-    "jianwei": "监委",
-    "court": "法院",
-    "procuratorate": "检察院",
-    "other": "其他",
+#: Stored value -> label in the UI's language (lazy: forms and pages translate it when
+#: shown). Declared once, with the Chinese that files use, in domain.candidates_file.
+POST_CATEGORIES: dict[str, Any] = {
+    key: _l(label) for key, label in candidates_file.POST_CATEGORIES.items()
 }
 
-SITTING_DRAFT = "draft"
-SITTING_OPEN = "open"
-SITTING_CLOSED = "closed"
-SITTING_STATUSES = (SITTING_DRAFT, SITTING_OPEN, SITTING_CLOSED)
+# The states and their transitions are exams.states'; these names are kept for brevity.
+SITTING_DRAFT = SittingStatus.DRAFT
+SITTING_OPEN = SittingStatus.OPEN
+SITTING_CLOSED = SittingStatus.CLOSED
+SITTING_STATUSES = SittingStatus.values()
 
 SHOW_AT_SUBMIT = "at_submit"
 SHOW_AFTER_RELEASE = "after_release"
@@ -47,18 +49,12 @@ SECOND_LOGIN_TAKEOVER = "takeover"
 SCHEME_ALL_OR_NOTHING = "all_or_nothing"
 SCHEME_PARTIAL = "partial"
 
-ATTEMPT_ENROLLED = "enrolled"
-ATTEMPT_IN_PROGRESS = "in_progress"
-ATTEMPT_SUBMITTED = "submitted"
-ATTEMPT_GRADED = "graded"
-ATTEMPT_ABSENT = "absent"
-ATTEMPT_STATUSES = (
-    ATTEMPT_ENROLLED,
-    ATTEMPT_IN_PROGRESS,
-    ATTEMPT_SUBMITTED,
-    ATTEMPT_GRADED,
-    ATTEMPT_ABSENT,
-)
+ATTEMPT_ENROLLED = AttemptStatus.ENROLLED
+ATTEMPT_IN_PROGRESS = AttemptStatus.IN_PROGRESS
+ATTEMPT_SUBMITTED = AttemptStatus.SUBMITTED
+ATTEMPT_GRADED = AttemptStatus.GRADED
+ATTEMPT_ABSENT = AttemptStatus.ABSENT
+ATTEMPT_STATUSES = AttemptStatus.values()
 
 
 def _in(values: Any) -> str:
@@ -97,7 +93,8 @@ class Candidate(Model):
 
     @property
     def post_category_label(self) -> str:
-        return POST_CATEGORIES.get(self.post_category, self.post_category)
+        """In the UI's language; a plain str, so that exports can write it."""
+        return str(POST_CATEGORIES.get(self.post_category, self.post_category))
 
 
 class PaperTemplate(Model):
@@ -161,7 +158,9 @@ class Sitting(Model):
     allowed_networks: Mapped[str] = mapped_column(Text, default="")
     second_login: Mapped[str] = mapped_column(String(16), default=SECOND_LOGIN_REFUSE)
     scoring: Mapped[str] = mapped_column(String(16), default=SCHEME_ALL_OR_NOTHING)
-    status: Mapped[str] = mapped_column(String(16), default=SITTING_DRAFT)
+    status: Mapped[SittingStatus] = mapped_column(
+        EnumText(SittingStatus), default=SittingStatus.DRAFT
+    )
     results_released: Mapped[bool] = mapped_column(default=False)
     #: Seed of the room's papers; with the bank revisions and template it rebuilds them.
     seed: Mapped[int | None] = mapped_column(BigInteger)
@@ -180,6 +179,15 @@ class Sitting(Model):
     makeup_of: Mapped[Sitting | None] = relationship(remote_side=[id])
     invigilators: Mapped[list[User]] = relationship(secondary=sitting_invigilators)
     attempts: Mapped[list[Attempt]] = relationship(back_populates="sitting", order_by="Attempt.id")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SittingStatus.CLOSED
+
+    def can(self, action: str) -> bool:
+        """Whether the sitting's state allows the action (exams.states.SITTING) and its
+        record is not signed: what a page asks before it offers a button."""
+        return self.signed_off_at is None and SITTING.can(self, action)
 
     @property
     def entry_cutoff(self) -> datetime:
@@ -205,12 +213,15 @@ class Attempt(UserMixin, Model):
     #: 8 characters, unguessable, single-sitting; reissuing replaces it.
     admission_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     seat: Mapped[str] = mapped_column(String(16), default="")
-    status: Mapped[str] = mapped_column(String(16), default=ATTEMPT_ENROLLED)
+    status: Mapped[AttemptStatus] = mapped_column(
+        EnumText(AttemptStatus), default=AttemptStatus.ENROLLED
+    )
     template_id: Mapped[int | None] = mapped_column(ForeignKey("paper_templates.id"))
     #: Position of this paper among the room's draws (with the sitting's seed).
     paper_index: Mapped[int | None]
-    #: [{"r": revision id, "t": qtype, "p": points, "o": [original index per displayed option]}]
-    paper: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    #: The drawn paper as stored; read it through ``paper_items`` (exams.domain.paper
+    #: knows its versions).
+    paper: Mapped[dict[str, Any] | list[dict[str, Any]] | None] = mapped_column(JSON)
     duration_minutes: Mapped[int | None]
     pass_mark: Mapped[float | None]
     max_score: Mapped[float | None]
@@ -259,6 +270,23 @@ class Attempt(UserMixin, Model):
     @property
     def finished(self) -> bool:
         return self.status in (ATTEMPT_SUBMITTED, ATTEMPT_GRADED)
+
+    @property
+    def paper_items(self) -> Paper | None:
+        """The drawn paper (None before the draw), whichever version it was stored in."""
+        return None if self.paper is None else Paper.from_json(self.paper)
+
+    @property
+    def status_label(self) -> str:
+        """What staff pages call the state: before the start, whether the candidate is in."""
+        if self.status == AttemptStatus.ENROLLED:
+            return str(_l("已登录") if self.session_token else _l("未登录"))
+        return self.status.label
+
+    def can(self, action: str) -> bool:
+        """Whether the attempt's state allows the action (exams.states.ATTEMPT) and its
+        sitting's record is not signed."""
+        return self.sitting.signed_off_at is None and ATTEMPT.can(self, action)
 
 
 class Answer(Model):

@@ -1,6 +1,9 @@
 """The test page script's texts, translated on the server and handed over in data-i18n.
 
-Keys match the defaults in static/js/exam.js (which are the Chinese originals).
+EXAM_PAGE_TEXT is their single source: the page's modules (static/js/exam/) hold no text
+of their own, look each one up by key (``t("saved")``) and show the bare key when it is
+missing here. tests/js/texts.test.mjs fails when a module uses a key this dict lacks, or
+when a key here is no longer used.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ EXAM_PAGE_TEXT = {
     "stateUnanswered": _l("未作答"),
     "stateFlagged": _l("已标记"),
     "stateCurrent": _l("当前题"),
+    # Joins the answer sheet cell's accessible name: "第 3 题，已作答，当前题".
+    "separator": _l("，"),
     "keysHint": _l("键盘：按 A–H 选择选项，← → 切换上一题 / 下一题，F 标记此题。"),
 }
 

@@ -1,13 +1,18 @@
-"""Papers: the pool a body draws from, template specs, drawing a room's papers, the key."""
+"""Papers: the pool a body draws from, template specs, drawing a room's papers, the key,
+the paper as pages show it."""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from examsite.bank.models import (
     PURPOSE_EXAM,
@@ -16,9 +21,11 @@ from examsite.bank.models import (
     Question,
     QuestionRevision,
 )
+from examsite.bank.formats.model import TRUE_FALSE_ANSWER_LABELS
 from examsite.bank.services import in_bank
 from examsite.core.body import Body
 from examsite.exams.domain import drawing, grading
+from examsite.exams.domain.paper import Paper
 from examsite.exams.models import (
     Answer,
     Attempt,
@@ -153,10 +160,7 @@ def draw_for(sitting: Sitting, attempts: Sequence[Attempt]) -> None:
             items = papers[start + offset]
             attempt.template_id = template_id
             attempt.paper_index = start + offset
-            attempt.paper = [
-                {"r": i.revision_id, "t": i.qtype, "p": i.points, "o": list(i.option_order)}
-                for i in items
-            ]
+            attempt.paper = Paper.from_drawn(items).to_json()
             attempt.duration_minutes = template.duration_minutes
             attempt.pass_mark = template.pass_mark
             attempt.max_score = round(sum(i.points for i in items), 2)
@@ -164,20 +168,17 @@ def draw_for(sitting: Sitting, attempts: Sequence[Attempt]) -> None:
 
 def answer_key(attempt: Attempt) -> list[grading.KeyItem]:
     """The grading key of a paper, from the revisions it drew (edits never change it)."""
-    assert attempt.paper is not None
-    ids = [item["r"] for item in attempt.paper]
-    revisions = {
-        r.id: r
-        for r in db.session.scalars(select(QuestionRevision).where(QuestionRevision.id.in_(ids)))
-    }
+    paper = attempt.paper_items
+    assert paper is not None
+    revisions = revisions_of(paper)
     return [
         grading.KeyItem(
-            qtype=item["t"],
-            correct=frozenset(revisions[item["r"]].answer),
-            points=float(item["p"]),
-            category=revisions[item["r"]].category,
+            qtype=item.qtype,
+            correct=frozenset(revisions[item.revision_id].answer),
+            points=item.points,
+            category=revisions[item.revision_id].category,
         )
-        for item in attempt.paper
+        for item in paper
     ]
 
 
@@ -186,3 +187,115 @@ def answers_by_position(attempt: Attempt) -> dict[int, Answer]:
         a.position: a
         for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
     }
+
+
+def revisions_of(paper: Paper) -> dict[int, QuestionRevision]:
+    """The revisions a paper drew, by id, in one query."""
+    return {
+        r.id: r
+        for r in db.session.scalars(
+            select(QuestionRevision).where(QuestionRevision.id.in_(paper.revision_ids))
+        )
+    }
+
+
+@dataclass(frozen=True)
+class DisplayedItem:
+    """One question as a page shows it: options and choices in displayed order.
+
+    The key fields (``correct``, ``earned``, ``explanation``, ``legal_basis``) are None
+    unless the paper was built ``with_key``, which only a finished attempt allows."""
+
+    position: int
+    qtype: str
+    points: float
+    stem: str
+    options: list[str]
+    #: Displayed indexes of the saved answer.
+    selected: list[int]
+    seq: int
+    flagged: bool
+    correct: list[int] | None = None
+    earned: float | None = None
+    explanation: str | None = None
+    legal_basis: str | None = None
+
+
+def displayed_paper(
+    attempt: Attempt,
+    revisions: Mapping[int, QuestionRevision] | None = None,
+    answers: Mapping[int, Answer] | None = None,
+    *,
+    with_key: bool = False,
+) -> list[DisplayedItem]:
+    """What the candidate sees of the paper (the test page, the review, the printed copy).
+
+    ``revisions`` and ``answers`` are loaded when not given (a caller with many papers
+    can load them in bulk). ``with_key`` adds the key, and is refused before grading:
+    the test page must never carry it."""
+    if with_key and not attempt.finished:
+        raise ValueError("the key is shown only once the paper is in")
+    paper = attempt.paper_items
+    if paper is None:
+        return []
+    if revisions is None:
+        revisions = revisions_of(paper)
+    if answers is None:
+        answers = answers_by_position(attempt)
+    earned = (attempt.result or {}).get("items", []) if with_key else []
+    shown = []
+    for position, item in enumerate(paper):
+        rev = revisions[item.revision_id]
+        answer = answers.get(position)
+        key: dict[str, Any] = {}
+        if with_key:
+            key = {
+                "correct": item.original_to_displayed(rev.answer),
+                "earned": earned[position][0] if position < len(earned) else 0,
+                "explanation": rev.explanation,
+                "legal_basis": rev.legal_basis,
+            }
+        shown.append(
+            DisplayedItem(
+                position=position,
+                qtype=item.qtype,
+                points=item.points,
+                stem=rev.stem,
+                # True/false options are fixed: every page labels them 对/错.
+                options=list(TRUE_FALSE_ANSWER_LABELS)
+                if item.qtype == "true_false"
+                else item.displayed_options(rev.options),
+                selected=item.original_to_displayed(answer.choice) if answer else [],
+                seq=answer.seq if answer else 0,
+                flagged=answer.flagged if answer else False,
+                **key,
+            )
+        )
+    return shown
+
+
+class question_count(FunctionElement[int]):  # noqa: N801 (used like a SQL function)
+    """SQL: how many questions a stored paper holds (either version; NULL when not drawn),
+    for queries that read plain columns instead of loading attempts."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "question_count"
+
+
+@compiles(question_count, "sqlite")
+def _question_count_sqlite(element: question_count, compiler: Any, **kw: Any) -> str:
+    paper = compiler.process(element.clauses, **kw)
+    return (
+        f"CASE json_type({paper}) WHEN 'array' THEN json_array_length({paper}) "
+        f"WHEN 'object' THEN json_array_length({paper}, '$.items') END"
+    )
+
+
+@compiles(question_count, "postgresql")
+def _question_count_postgresql(element: question_count, compiler: Any, **kw: Any) -> str:
+    paper = compiler.process(element.clauses, **kw)
+    return (
+        f"CASE json_typeof({paper}) WHEN 'array' THEN json_array_length({paper}) "
+        f"WHEN 'object' THEN json_array_length({paper} -> 'items') END"
+    )

@@ -23,6 +23,7 @@ from examsite.exams.papers import (
     answer_key,
     answers_by_position,
 )
+from examsite.exams.states import ATTEMPT
 from examsite.extensions import db
 
 
@@ -41,7 +42,7 @@ def grade_attempt(attempt: Attempt) -> grading.GradeResult:
         "answered": result.answered,
         "correct": result.correct_count,
     }
-    attempt.status = ATTEMPT_GRADED
+    ATTEMPT.apply(attempt, "grade")
     attempt.graded_at = utcnow()
     if attempt.result_token is None:
         attempt.result_token = secrets.token_urlsafe(16)

@@ -17,11 +17,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.answering import finish_attempt
 from examsite.exams.domain import drawing
 from examsite.exams.models import (
-    ATTEMPT_ABSENT,
-    ATTEMPT_ENROLLED,
     ATTEMPT_IN_PROGRESS,
-    SITTING_CLOSED,
-    SITTING_DRAFT,
     SITTING_OPEN,
     Attempt,
     Candidate,
@@ -33,6 +29,8 @@ from examsite.exams.papers import (
     draw_for,
 )
 from examsite.exams.states import (
+    ATTEMPT,
+    SITTING,
     ExamError,
     ensure_unlocked,
 )
@@ -72,11 +70,11 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
     invigilators = fields.pop("invigilators", None)
     if sitting is not None:
         ensure_unlocked(sitting)
-    if sitting is not None and sitting.status != SITTING_DRAFT:
+    if sitting is not None and not SITTING.can(sitting, "edit_paper"):
         # Once papers are drawn, only what does not change them may be edited.
         for locked in ("template_id", "category_templates", "scoring", "starts_at"):
             if locked in fields and fields[locked] != getattr(sitting, locked):
-                raise ExamError(_("考试已开放，不能再修改试卷方案、评分方式或开始时间。"))
+                SITTING.check(sitting, "edit_paper")
     if sitting is None:
         sitting = Sitting(body_id=body.id, **fields)
         db.session.add(sitting)
@@ -97,8 +95,7 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
 def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
     """Enrol candidates (each once) and give each an admission code."""
     ensure_unlocked(sitting)
-    if sitting.status == SITTING_CLOSED:
-        raise ExamError(_("考试已结束，不能再报名。"))
+    SITTING.check(sitting, "enroll")
     present = {a.candidate_id for a in sitting.attempts}
     added = 0
     for candidate in candidates:
@@ -122,8 +119,9 @@ def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
 
 def unenroll(attempt: Attempt) -> None:
     ensure_unlocked(attempt.sitting)
-    if attempt.status != ATTEMPT_ENROLLED or attempt.started_at is not None:
-        raise ExamError(_("考生已开始答题，不能取消报名。"))
+    ATTEMPT.check(attempt, "unenroll")
+    if attempt.started_at is not None:  # readmitted after a start: the paper is in use
+        raise ExamError(str(ATTEMPT.transitions["unenroll"].refusal))
     audit.record("sitting.unenroll", target=attempt.sitting, candidate=attempt.candidate.name)
     db.session.delete(attempt)
     db.session.commit()
@@ -132,8 +130,7 @@ def unenroll(attempt: Attempt) -> None:
 def open_sitting(sitting: Sitting) -> int:
     """Draw every enrolled candidate's paper now, so the exam-start burst only reads."""
     ensure_unlocked(sitting)
-    if sitting.status != SITTING_DRAFT:
-        raise ExamError(_("只有未开放的考试可以开放。"))
+    SITTING.check(sitting, "open")
     attempts = [a for a in sitting.attempts if a.paper is None]
     if not sitting.attempts:
         raise ExamError(_("还没有报名的考生。"))
@@ -144,7 +141,7 @@ def open_sitting(sitting: Sitting) -> int:
         raise ExamError(
             _("题库题目不足，无法组卷：%(detail)s", detail=describe_shortfalls(exc.shortfalls))
         ) from exc
-    sitting.status = SITTING_OPEN
+    SITTING.apply(sitting, "open")
     sitting.opened_at = utcnow()
     audit.record("sitting.open", target=sitting, papers=len(attempts))
     db.session.commit()
@@ -154,14 +151,13 @@ def open_sitting(sitting: Sitting) -> int:
 def close_sitting(sitting: Sitting) -> None:
     """End the sitting: unfinished papers are graded, no-shows marked absent."""
     ensure_unlocked(sitting)
-    if sitting.status != SITTING_OPEN:
-        raise ExamError(_("只有进行中的考试可以结束。"))
+    SITTING.check(sitting, "close")
     for attempt in sitting.attempts:
         if attempt.status == ATTEMPT_IN_PROGRESS:
             finish_attempt(attempt, reason="closed")
-        elif attempt.status == ATTEMPT_ENROLLED:
-            attempt.status = ATTEMPT_ABSENT
-    sitting.status = SITTING_CLOSED
+        elif ATTEMPT.can(attempt, "absent"):
+            ATTEMPT.apply(attempt, "absent")
+    SITTING.apply(sitting, "close")
     sitting.closed_at = utcnow()
     audit.record("sitting.close", target=sitting)
     db.session.commit()
@@ -172,15 +168,6 @@ def release_results(sitting: Sitting, released: bool = True) -> None:
     sitting.results_released = released
     audit.record("sitting.release" if released else "sitting.unrelease", target=sitting)
     db.session.commit()
-
-
-def reissue_code(attempt: Attempt) -> str:
-    """A new admission code; the old one stops working at once."""
-    ensure_unlocked(attempt.sitting)
-    attempt.admission_code = new_admission_code()
-    audit.record("attempt.reissue_code", target=attempt, candidate=attempt.candidate.name)
-    db.session.commit()
-    return attempt.admission_code
 
 
 def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -> Sitting:
@@ -236,6 +223,7 @@ audit.register_actions(
         "sitting.unrelease": _l("撤回成绩发布"),
         "sitting.makeup": _l("安排补考"),
         "sitting.export": _l("导出成绩"),
+        "sitting.print_slips": _l("打印准考证"),
         "attempt.reissue_code": _l("重新生成准考证号"),
         "attempt.reset_login": _l("重置考生登录"),
         "attempt.extend": _l("延长考试时间"),

@@ -24,8 +24,10 @@ from sqlalchemy import or_, select
 from examsite.auth.models import User
 from examsite.bank.models import QuestionRevision
 from examsite.core import audit
+from examsite.core.actions import act
 from examsite.core.body import Body
 from examsite.core.controlchars import first_control
+from examsite.core.errors import UserError
 from examsite.core.exports import xlsx_response
 from examsite.core.forms import ConfirmForm, select_choices
 from examsite.core.pagination import paginate
@@ -36,7 +38,7 @@ from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import local_to_utc, utc_to_local
 from examsite.exams import candidates as exam_candidates
-from examsite.exams import papers, states
+from examsite.exams import loaders, papers, states
 from examsite.exams import sittings as exam_sittings
 from examsite.exams.domain import analysis
 from examsite.exams.domain.candidates_file import candidates_template_xlsx, parse_candidates
@@ -50,12 +52,12 @@ from examsite.exams.forms import (
 )
 from examsite.exams.models import (
     POST_CATEGORIES,
-    Attempt,
     Candidate,
     PaperTemplate,
     Sitting,
 )
 from examsite.exams.signed import refuse_changes_to_signed_sittings
+from examsite.exams.states import SittingStatus
 from examsite.extensions import db
 
 bp = Blueprint("exams", __name__, template_folder="templates", url_prefix="/bodies/<code>/exams")
@@ -155,15 +157,12 @@ def _candidate_form(body: Body, candidate: Candidate | None) -> Any:
 @body_required(ROLE_BODY_ADMIN)
 def candidate_delete(body: Body, candidate_id: int) -> Any:
     candidate = _get(Candidate, body, candidate_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        exam_candidates.delete_candidate(candidate)
-    except states.ExamError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("已删除。"), "success")
-    return redirect(url_for("exams.candidates", code=body.code))
+    _confirmed()
+    return act(
+        lambda: exam_candidates.delete_candidate(candidate),
+        _("已删除。"),
+        url_for("exams.candidates", code=body.code),
+    )
 
 
 @bp.post("/candidates/<int:candidate_id>/reveal")
@@ -318,7 +317,7 @@ def sitting_new(body: Body) -> Any:
 @bp.route("/sittings/<int:sitting_id>/edit", methods=["GET", "POST"])
 @body_required(ROLE_BODY_ADMIN)
 def sitting_edit(body: Body, sitting_id: int) -> Any:
-    return _sitting_edit(body, _get(Sitting, body, sitting_id))
+    return _sitting_edit(body, loaders.sitting_in(body, sitting_id))
 
 
 def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
@@ -378,10 +377,10 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
 @body_required(ROLE_STAFF)
 def sitting(body: Body, sitting_id: int) -> Any:
     """A sitting: settings, roster with each candidate's state, and the actions."""
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     enrolled = {a.candidate_id for a in sitting_.attempts}
     available = []
-    if sitting_.status != "closed":
+    if sitting_.status != SittingStatus.CLOSED:
         stmt = select(Candidate).where(Candidate.body_id == body.id)
         batch = request.args.get("batch", "")
         if first_control(batch) is not None:
@@ -399,6 +398,8 @@ def sitting(body: Body, sitting_id: int) -> Any:
         confirm=ConfirmForm(),
         makeup=MakeupForm(),
         is_admin=current_user.has_role(ROLE_BODY_ADMIN),
+        # The room's actions (reissue a code, ...) are the invigilators' (one route each).
+        may_invigilate=loaders.may_invigilate(current_user, sitting_),
     )
 
 
@@ -407,122 +408,71 @@ def _confirmed() -> None:
         abort(400)
 
 
-def _back(body: Body, sitting: Sitting) -> Any:
-    return redirect(url_for("exams.sitting", code=body.code, sitting_id=sitting.id))
+def _back(body: Body, sitting: Sitting) -> str:
+    return url_for("exams.sitting", code=body.code, sitting_id=sitting.id)
+
+
+# Opening, closing, reissuing a code and the other actions on a room or a candidate are the
+# invigilation panel's routes (one route each); this page's buttons post there.
 
 
 @bp.post("/sittings/<int:sitting_id>/enroll")
 @body_required(ROLE_STAFF)
 def sitting_enroll(body: Body, sitting_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     _confirmed()
     ids = ids_arg("candidate_ids", source=request.form)
     chosen = db.session.scalars(
         select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
     ).all()
-    try:
-        added = exam_sittings.enroll(sitting_, chosen)
-    except states.ExamError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("已报名 %(n)s 人。", n=added), "success")
-    return _back(body, sitting_)
-
-
-def _attempt_of(sitting_: Sitting, attempt_id: int) -> Attempt:
-    attempt = next((a for a in sitting_.attempts if a.id == attempt_id), None)
-    if attempt is None:
-        abort(404)
-    return attempt
+    return act(
+        lambda: exam_sittings.enroll(sitting_, chosen),
+        lambda added: _("已报名 %(n)s 人。", n=added),
+        _back(body, sitting_),
+    )
 
 
 @bp.post("/sittings/<int:sitting_id>/attempts/<int:attempt_id>/unenroll")
 @body_required(ROLE_STAFF)
 def attempt_unenroll(body: Body, sitting_id: int, attempt_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
-    attempt = _attempt_of(sitting_, attempt_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
+    attempt = loaders.attempt_in(sitting_, attempt_id)
     _confirmed()
-    try:
-        exam_sittings.unenroll(attempt)
-    except states.ExamError as exc:
-        flash(str(exc), "error")
-    return _back(body, sitting_)
-
-
-@bp.post("/sittings/<int:sitting_id>/open")
-@body_required(ROLE_BODY_ADMIN)
-def sitting_open(body: Body, sitting_id: int) -> Any:
-    """Draw every paper now; candidates may then log in within the window."""
-    sitting_ = _get(Sitting, body, sitting_id)
-    _confirmed()
-    try:
-        count = exam_sittings.open_sitting(sitting_)
-    except states.ExamError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("考试已开放，已为 %(n)s 名考生抽取试卷。", n=count), "success")
-    return _back(body, sitting_)
-
-
-@bp.post("/sittings/<int:sitting_id>/close")
-@body_required(ROLE_BODY_ADMIN)
-def sitting_close(body: Body, sitting_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
-    _confirmed()
-    try:
-        exam_sittings.close_sitting(sitting_)
-    except states.ExamError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("考试已结束，未交卷的试卷已按已保存的答案评分。"), "success")
-    return _back(body, sitting_)
+    return act(lambda: exam_sittings.unenroll(attempt), _("已取消报名。"), _back(body, sitting_))
 
 
 @bp.post("/sittings/<int:sitting_id>/release")
 @body_required(ROLE_BODY_ADMIN)
 def sitting_release(body: Body, sitting_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     _confirmed()
-    exam_sittings.release_results(sitting_, not sitting_.results_released)
-    flash(_("成绩已发布。") if sitting_.results_released else _("已撤回成绩发布。"), "success")
-    return _back(body, sitting_)
-
-
-@bp.post("/sittings/<int:sitting_id>/attempts/<int:attempt_id>/reissue")
-@body_required(ROLE_STAFF)
-def attempt_reissue(body: Body, sitting_id: int, attempt_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
-    attempt = _attempt_of(sitting_, attempt_id)
-    _confirmed()
-    try:
-        code = exam_sittings.reissue_code(attempt)
-    except states.ExamError as exc:
-        flash(str(exc), "error")
-        return _back(body, sitting_)
-    flash(
-        _(
-            "%(name)s 的新准考证号：%(code)s（原号码已失效）",
-            name=attempt.candidate.name,
-            code=code,
+    return act(
+        lambda: exam_sittings.release_results(sitting_, not sitting_.results_released),
+        lambda _result: str(
+            _("成绩已发布。") if sitting_.results_released else _("已撤回成绩发布。")
         ),
-        "success",
+        _back(body, sitting_),
     )
-    return _back(body, sitting_)
 
 
 @bp.post("/sittings/<int:sitting_id>/makeup")
 @body_required(ROLE_BODY_ADMIN)
 def sitting_makeup(body: Body, sitting_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     form = MakeupForm()
     if not form.validate_on_submit():
         flash(_("请填写补考的开始和结束时间，结束须晚于开始。"), "error")
-        return _back(body, sitting_)
+        return redirect(_back(body, sitting_))
     starts_at, ends_at = local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data)
     assert starts_at is not None and ends_at is not None  # DataRequired
-    makeup = exam_sittings.create_makeup(sitting_, starts_at=starts_at, ends_at=ends_at)
+    try:
+        makeup = exam_sittings.create_makeup(sitting_, starts_at=starts_at, ends_at=ends_at)
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_back(body, sitting_))
     flash(_("已安排补考，%(n)s 名未通过的考生已报名。", n=len(makeup.attempts)), "success")
-    return redirect(url_for("exams.sitting", code=body.code, sitting_id=makeup.id))
+    return redirect(_back(body, makeup))
 
 
 # --------------------------------------------------------------------------- slips
@@ -536,11 +486,11 @@ def _login_url(code: str) -> str:
 @body_required(ROLE_STAFF)
 def slips(body: Body, sitting_id: int) -> Any:
     """Printable admission slips (A4, one per page) for the whole sitting or one candidate."""
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     attempts = sitting_.attempts
     only = request.args.get("attempt", type=int)
     if only is not None:
-        attempts = [_attempt_of(sitting_, only)]
+        attempts = [loaders.attempt_in(sitting_, only)]
     audit.record("sitting.print_slips", target=sitting_, count=len(attempts))
     db.session.commit()
     return render_template(
@@ -578,7 +528,7 @@ def _result_rows(sitting_: Sitting) -> list[list[Any]]:
 @bp.get("/sittings/<int:sitting_id>/results")
 @body_required(ROLE_STAFF)
 def results(body: Body, sitting_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     graded = [a for a in sitting_.attempts if a.score is not None]
     passed = sum(1 for a in graded if a.passed)
     return render_template(
@@ -593,7 +543,7 @@ def results(body: Body, sitting_id: int) -> Any:
 @bp.get("/sittings/<int:sitting_id>/results.xlsx")
 @body_required(ROLE_STAFF)
 def results_xlsx(body: Body, sitting_id: int) -> Response:
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     headers = [
         "姓名",
         "身份证号",
@@ -615,8 +565,8 @@ def results_xlsx(body: Body, sitting_id: int) -> Response:
 @body_required(ROLE_STAFF)
 def score_report(body: Body, sitting_id: int, attempt_id: int) -> Any:
     """The printable score report, with a QR code that verifies it on the site."""
-    sitting_ = _get(Sitting, body, sitting_id)
-    attempt = _attempt_of(sitting_, attempt_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
+    attempt = loaders.attempt_in(sitting_, attempt_id)
     if attempt.result_token is None:
         abort(404)
     url = url_for("exam.verify", token=attempt.result_token, _external=True)
@@ -663,7 +613,7 @@ def sitting_item_stats(sitting_: Sitting) -> list[dict[str, Any]]:
 @bp.get("/sittings/<int:sitting_id>/analysis")
 @body_required(ROLE_STAFF)
 def item_analysis(body: Body, sitting_id: int) -> Any:
-    sitting_ = _get(Sitting, body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id)
     return render_template(
         "exams/analysis.html", body=body, sitting=sitting_, rows=sitting_item_stats(sitting_)
     )

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from examsite.auth.models import LoginThrottle
 from examsite.core import audit
 from examsite.core.audit import AuditEvent
-from examsite.core.roles import ROLE_BODY_ADMIN
+from examsite.core.errors import UserError
 from examsite.core.timeutil import utcnow
 from examsite.exams import access, papers, sittings, states
 from examsite.exams import answering as exam_answering
@@ -25,23 +25,18 @@ from examsite.exams.models import (
     ATTEMPT_GRADED,
     ATTEMPT_IN_PROGRESS,
     ATTEMPT_SUBMITTED,
-    SITTING_CLOSED,
     Answer,
     Attempt,
     Candidate,
     Sitting,
 )
+from examsite.exams.states import ATTEMPT, SITTING
 from examsite.extensions import db
 from examsite.invigilation.models import Incident, PaperEntry
 
 
-class InvigilationError(ValueError):
+class InvigilationError(UserError):
     """A refused intervention; the message is for the invigilator."""
-
-
-def may_invigilate(user: Any, sitting: Sitting) -> bool:
-    """Body admins, and staff assigned to the sitting."""
-    return user.has_role(ROLE_BODY_ADMIN) or any(u.id == user.id for u in sitting.invigilators)
 
 
 # --------------------------------------------------------------------------- the live panel
@@ -86,7 +81,7 @@ def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow]
             Attempt.seat,
             Attempt.session_token.is_not(None).label("logged_in"),
             Attempt.deadline,
-            func.coalesce(func.json_array_length(Attempt.paper), 0).label("total"),
+            func.coalesce(papers.question_count(Attempt.paper), 0).label("total"),
             Attempt.last_seen_at,
             Attempt.last_ip,
             Attempt.focus_losses,
@@ -184,7 +179,7 @@ def extend(
     states.ensure_unlocked(sitting)
     changed = 0
     for attempt in attempts:
-        if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_IN_PROGRESS):
+        if not ATTEMPT.can(attempt, "extend"):
             continue
         attempt.extra_minutes += minutes
         if attempt.deadline is not None:
@@ -199,6 +194,7 @@ def extend(
 
 def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     states.ensure_unlocked(sitting)
+    ATTEMPT.check(attempt, "reset")
     attempt.session_token = None
     _record("attempt.reset_login", attempt, sitting, user, reason)
     db.session.commit()
@@ -206,8 +202,7 @@ def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
 
 def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     states.ensure_unlocked(sitting)
-    if attempt.status != ATTEMPT_IN_PROGRESS:
-        raise InvigilationError(_("该考生不在答题中。"))
+    ATTEMPT.check(attempt, "force_submit")
     exam_answering.finish_attempt(attempt, reason="forced")
     _record("attempt.force_submit", attempt, sitting, user, reason)
     db.session.commit()
@@ -215,9 +210,7 @@ def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> 
 
 def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     states.ensure_unlocked(sitting)
-    if attempt.status != ATTEMPT_ENROLLED:
-        raise InvigilationError(_("只有尚未开始答题的考生可以记为缺考。"))
-    attempt.status = ATTEMPT_ABSENT
+    ATTEMPT.apply(attempt, "absent")
     attempt.session_token = None
     _record("attempt.absent", attempt, sitting, user, reason)
     db.session.commit()
@@ -226,11 +219,8 @@ def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
 def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     """Let a late candidate begin after the cutoff (or undo a mark of absence)."""
     states.ensure_unlocked(sitting)
-    if sitting.status == SITTING_CLOSED:
-        raise InvigilationError(_("考试已结束。"))
-    if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_ABSENT):
-        raise InvigilationError(_("该考生已开始答题。"))
-    attempt.status = ATTEMPT_ENROLLED
+    SITTING.check(sitting, "readmit")
+    ATTEMPT.apply(attempt, "readmit")
     attempt.readmitted = True
     _record("attempt.readmit", attempt, sitting, user, reason)
     db.session.commit()
@@ -248,7 +238,9 @@ def unlock_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
 
 
 def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> str:
+    """A new admission code (the old one stops working at once): the one service for it."""
     states.ensure_unlocked(sitting)
+    ATTEMPT.check(attempt, "reissue")
     attempt.admission_code = sittings.new_admission_code()
     _record("attempt.reissue_code", attempt, sitting, user, reason)
     db.session.commit()
@@ -283,9 +275,7 @@ def add_incident(
 def sign_off(sitting: Sitting, user: Any) -> None:
     """Sign the record of a closed sitting; from then on nothing changes the sitting."""
     states.ensure_unlocked(sitting)
-    if sitting.status != SITTING_CLOSED:
-        # Signing an open room would freeze candidates mid-paper: the record is of the end.
-        raise InvigilationError(_("考试结束后才能签字确认考场记录。"))
+    SITTING.check(sitting, "sign_off")
     sitting.signed_off_at = utcnow()
     sitting.signed_off_by_id = user.id
     _record("sitting.sign_off", None, sitting, user, "")
@@ -317,12 +307,12 @@ def interventions(sitting: Sitting) -> list[AuditEvent]:
 
 def online_answers(attempt: Attempt) -> dict[int, list[int]]:
     """Answers saved before the failure, as DISPLAYED indexes (what the sheet shows)."""
-    if not attempt.paper:
+    paper = attempt.paper_items
+    if not paper:
         return {}
     out = {}
     for position, answer in papers.answers_by_position(attempt).items():
-        order = attempt.paper[position]["o"]
-        displayed = [d for d, original in enumerate(order) if original in set(answer.choice)]
+        displayed = paper[position].original_to_displayed(answer.choice)
         if displayed:
             out[position] = displayed
     return out
@@ -333,8 +323,7 @@ def save_entry(
 ) -> PaperEntry:
     """Key in one staff member's reading of the answer sheet."""
     states.ensure_unlocked(sitting)
-    if attempt.finished:
-        raise InvigilationError(_("该考生的试卷已评分。"))
+    ATTEMPT.check(attempt, "enter_paper")
     entry = db.session.scalars(
         select(PaperEntry).where(PaperEntry.attempt_id == attempt.id, PaperEntry.user_id == user.id)
     ).first()
@@ -365,7 +354,7 @@ def disagreements(attempt: Attempt) -> list[int] | None:
     if len(found) < 2:
         return None
     first, second = found[0].choices, found[1].choices
-    total = len(attempt.paper or [])
+    total = len(attempt.paper_items or ())
     return [p for p in range(total) if first.get(str(p), []) != second.get(str(p), [])]
 
 
@@ -381,10 +370,10 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
         raise InvigilationError(_("该考生的试卷已评分。"))
     agreed = entries(attempt)[0].choices
     existing = papers.answers_by_position(attempt)
-    assert attempt.paper is not None
-    for position, item in enumerate(attempt.paper):
-        displayed = agreed.get(str(position), [])
-        original = sorted(item["o"][d] for d in displayed)
+    paper = attempt.paper_items
+    assert paper is not None
+    for position, item in enumerate(paper):
+        original = item.displayed_to_original(agreed.get(str(position), []))
         answer = existing.get(position)
         if answer is None:
             db.session.add(
@@ -395,7 +384,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     attempt.on_paper = True
     if attempt.status == ATTEMPT_ENROLLED:
         attempt.started_at = attempt.started_at or utcnow()
-    attempt.status = ATTEMPT_IN_PROGRESS
+    ATTEMPT.apply(attempt, "enter_paper")
     db.session.flush()
     exam_answering.finish_attempt(attempt, reason="paper")
     _record("paper.grade", attempt, sitting, user, "", score=attempt.score)

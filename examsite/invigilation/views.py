@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from examsite.bank.models import QuestionRevision
+from examsite.core.actions import act
 from examsite.core.audit import ACTION_LABELS
 from examsite.core.body import Body
 from examsite.core.controlchars import first_control
@@ -21,8 +22,9 @@ from examsite.core.params import id_arg, parse_int
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
-from examsite.exams import sittings, states
+from examsite.exams import loaders, sittings, states
 from examsite.exams.models import Attempt, Sitting
+from examsite.exams.states import ATTEMPT
 from examsite.extensions import db
 from examsite.invigilation import services
 from examsite.invigilation.forms import INCIDENT_LABELS, ExtendForm, IncidentForm, ReasonForm
@@ -41,27 +43,13 @@ def sitting_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @body_required_staff
     @wraps(view)
     def wrapped(body: Body, sitting_id: int, **kwargs: Any) -> Any:
-        sitting = db.session.scalars(
-            select(Sitting).where(Sitting.id == sitting_id, Sitting.body_id == body.id)
-        ).first()
-        if sitting is None or not services.may_invigilate(current_user, sitting):
-            abort(404)
-        return view(body, sitting, **kwargs)
+        return view(body, loaders.room_of(body, sitting_id, current_user), **kwargs)
 
     return wrapped
 
 
 def body_required_staff(view: Callable[..., Any]) -> Callable[..., Any]:
     return body_required(ROLE_STAFF)(view)
-
-
-def _attempt(sitting: Sitting, attempt_id: int) -> Attempt:
-    attempt = db.session.scalars(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.sitting_id == sitting.id)
-    ).first()
-    if attempt is None:
-        abort(404)
-    return attempt
 
 
 def _back(body: Body, sitting: Sitting) -> Any:
@@ -106,6 +94,7 @@ def panel(body: Body, sitting: Sitting) -> Any:
         incidents=services.incidents(sitting),
         names={r.attempt_id: r.name for r in rows},  # the incidents' candidates
         INCIDENT_LABELS=INCIDENT_LABELS,
+        ATTEMPT=ATTEMPT,  # which interventions each row's state allows
     )
 
 
@@ -122,15 +111,9 @@ def data(body: Body, sitting: Sitting) -> Any:
     )
 
 
-def _act(body: Body, sitting: Sitting, action: Callable[[], Any], done: str) -> Any:
-    try:
-        action()
-    except (services.InvigilationError, states.ExamError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(done, "success")
-    return _back(body, sitting)
+def _act(body: Body, sitting: Sitting, action: Callable[[], Any], done: Any) -> Any:
+    """Every action of the room: core.actions.act, back to the page it came from."""
+    return act(action, done, url_for("invigilation.panel", code=body.code, sitting_id=sitting.id))
 
 
 def _reason() -> str:
@@ -149,7 +132,7 @@ def open_sitting(body: Body, sitting: Sitting) -> Any:
         body,
         sitting,
         lambda: sittings.open_sitting(sitting),
-        _("考试已开放，试卷已抽取完毕。"),
+        lambda n: _("考试已开放，已为 %(n)s 名考生抽取试卷。", n=n),
     )
 
 
@@ -158,7 +141,12 @@ def open_sitting(body: Body, sitting: Sitting) -> Any:
 def close_sitting(body: Body, sitting: Sitting) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _act(body, sitting, lambda: sittings.close_sitting(sitting), _("考试已结束。"))
+    return _act(
+        body,
+        sitting,
+        lambda: sittings.close_sitting(sitting),
+        _("考试已结束，未交卷的试卷已按已保存的答案评分。"),
+    )
 
 
 @bp.post("/extend")
@@ -170,7 +158,7 @@ def extend(body: Body, sitting: Sitting) -> Any:
         flash(_("请填写 1–120 分钟和原因。"), "error")
         return _back(body, sitting)
     attempt_id = id_arg("attempt_id", source=request.form)
-    targets = [_attempt(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
+    targets = [loaders.attempt_in(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
     minutes = form.minutes.data or 0
     return _act(
         body,
@@ -184,7 +172,7 @@ def _intervention(name: str, func: Callable[..., Any], done: Any) -> None:
     """Register POST /attempts/<id>/<name>: it asks for a reason and is audited."""
 
     def view(body: Body, sitting: Sitting, attempt_id: int) -> Any:
-        attempt = _attempt(sitting, attempt_id)
+        attempt = loaders.attempt_in(sitting, attempt_id)
         reason = _reason()
         return _act(body, sitting, lambda: func(sitting, attempt, reason, current_user), str(done))
 
@@ -203,7 +191,7 @@ _intervention("unlock", services.unlock_code, _l("已解除锁定，考生可以
 @bp.post("/attempts/<int:attempt_id>/seat")
 @sitting_required
 def seat(body: Body, sitting: Sitting, attempt_id: int) -> Any:
-    attempt = _attempt(sitting, attempt_id)
+    attempt = loaders.attempt_in(sitting, attempt_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     value = (request.form.get("seat") or "").strip()
@@ -226,7 +214,7 @@ def incident(body: Body, sitting: Sitting) -> Any:
         flash(_("请选择类别并填写情况说明。"), "error")
         return _back(body, sitting)
     attempt_id = id_arg("attempt_id", source=request.form)
-    attempt = _attempt(sitting, attempt_id) if attempt_id else None
+    attempt = loaders.attempt_in(sitting, attempt_id) if attempt_id else None
     return _act(
         body,
         sitting,
@@ -272,7 +260,7 @@ def _paper_items(attempt: Attempt) -> list[dict[str, Any]]:
 def paper(body: Body, sitting: Sitting) -> Any:
     """Each candidate's own drawn paper (no key) with an answer sheet, for printing."""
     attempt_id = id_arg("attempt")
-    attempts = [_attempt(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
+    attempts = [loaders.attempt_in(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
     papers = [(a, _paper_items(a)) for a in attempts if a.paper and not a.finished]
     services._record("paper.print", None, sitting, current_user, "", count=len(papers))
     db.session.commit()
@@ -283,7 +271,7 @@ def paper(body: Body, sitting: Sitting) -> Any:
 @sitting_required
 def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
     """Key in a paper answer sheet; two staff members each enter it, then grade."""
-    attempt = _attempt(sitting, attempt_id)
+    attempt = loaders.attempt_in(sitting, attempt_id)
     if not attempt.paper:
         abort(404)
     items = _paper_items(attempt)
@@ -336,7 +324,7 @@ def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
 @bp.post("/attempts/<int:attempt_id>/grade-paper")
 @sitting_required
 def grade_paper(body: Body, sitting: Sitting, attempt_id: int) -> Any:
-    attempt = _attempt(sitting, attempt_id)
+    attempt = loaders.attempt_in(sitting, attempt_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _act(

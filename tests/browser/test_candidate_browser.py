@@ -3,67 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from examsite.bodies.models import Body
 from examsite.core.audit import AuditEvent
-from examsite.core.timeutil import utcnow
-from examsite.exams import sittings
-from examsite.exams.domain import idcard
-from examsite.exams.models import Answer, Attempt, Candidate
 from examsite.extensions import db
-from tests.fixtures.exams import make_id
+from tests.fixtures.live import answers_saved as _answers
+from tests.fixtures.live import choose as _choose
+from tests.fixtures.live import live_sitting as _open_sitting
 
 pytestmark = pytest.mark.browser
-
-
-def _open_sitting(app, n: int) -> tuple[int, str, str]:
-    """A sitting in east with one candidate, open now; returns (attempt id, code, ID tail)."""
-    with app.app_context():
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        template = sittings.save_template(
-            east,
-            None,
-            name=f"浏览器测试卷{n}",
-            duration_minutes=30,
-            pass_mark=6,
-            sections=[
-                {"qtype": "single", "count": 6, "points": 1},
-                {"qtype": "multiple", "count": 2, "points": 2},
-                {"qtype": "true_false", "count": 2, "points": 1},
-            ],
-            post_categories=[],
-        )
-        person = Candidate(body_id=east.id, name=f"浏览器考生{n}", id_number=make_id(900 + n))
-        db.session.add(person)
-        now = utcnow()
-        sitting = sittings.save_sitting(
-            east,
-            None,
-            title=f"浏览器测试考试{n}",
-            starts_at=now - timedelta(minutes=1),
-            ends_at=now + timedelta(hours=2),
-            template_id=template.id,
-        )
-        sittings.enroll(sitting, [person])
-        sittings.open_sitting(sitting)
-        attempt = db.session.scalars(select(Attempt).where(Attempt.sitting_id == sitting.id)).one()
-        return attempt.id, attempt.admission_code, idcard.tail6(person.id_number)
-
-
-def _answers(app, attempt_id: int) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(func.count()).select_from(Answer).where(Answer.attempt_id == attempt_id)
-        )
-
-
-def _choose(page, position: int) -> None:
-    page.locator(f'section[data-question="{position}"] label.option').first.click()
 
 
 def test_candidate_keeps_every_answer_through_reload_and_network_cut(live_server, page):

@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 
 from examsite.demo import DEMO_PASSWORD
 from examsite.extensions import db
-from tests.browser.test_candidate_browser import _answers, _choose, _open_sitting
+from tests.fixtures.live import answers_saved as _answers
+from tests.fixtures.live import choose as _choose
+from tests.fixtures.live import live_sitting as _open_sitting
 
 pytestmark = pytest.mark.browser
 

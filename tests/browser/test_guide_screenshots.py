@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from examsite.appointments import services as appointment_services
 from examsite.auth.models import User
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.demo import DEMO_PASSWORD
 from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
 from examsite.reports import services as report_services
-from tests.browser.test_candidate_browser import _open_sitting
 from tests.fixtures.exams import make_id
+from tests.fixtures.live import live_sitting as _open_sitting
 
 pytestmark = pytest.mark.browser
 IMG = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"

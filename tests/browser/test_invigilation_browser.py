@@ -13,7 +13,7 @@ from examsite.auth.models import User
 from examsite.demo import DEMO_PASSWORD
 from examsite.exams.models import Attempt
 from examsite.extensions import db
-from tests.browser.test_candidate_browser import _open_sitting
+from tests.fixtures.live import live_sitting as _open_sitting
 
 pytestmark = pytest.mark.browser
 

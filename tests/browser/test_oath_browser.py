@@ -11,7 +11,7 @@ from sqlalchemy import select
 from examsite.appointments import services
 from examsite.appointments.models import CeremonyParticipant
 from examsite.auth.models import User
-from examsite.bodies.models import Body
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate

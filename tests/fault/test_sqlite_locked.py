@@ -8,8 +8,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from examsite.bodies.models import Body
 from examsite.core import audit
+from examsite.core.body import Body
 from examsite.exams.models import Answer
 from examsite.extensions import db
 from tests.fixtures.database import test_db_kind

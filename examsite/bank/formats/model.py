@@ -265,10 +265,6 @@ def failed(
 
 # --------------------------------------------------------------------------- validation
 
-_FIELD_EXPLANATION = Msg(N_("解析"))
-_FIELD_LEGAL_BASIS = Msg(N_("法律依据"))
-_FIELD_CATEGORY = Msg(N_("分类"))
-
 
 def validate_question(
     *,
@@ -356,15 +352,18 @@ def validate_question(
             value=difficulty,
         )
     for name, value, limit in (
-        (_FIELD_EXPLANATION, explanation, MAX_EXPLANATION_CHARS),
-        (_FIELD_LEGAL_BASIS, legal_basis, MAX_LEGAL_BASIS_CHARS),
-        (_FIELD_CATEGORY, category, MAX_CATEGORY_CHARS),
+        ("explanation", explanation, MAX_EXPLANATION_CHARS),
+        ("legal_basis", legal_basis, MAX_LEGAL_BASIS_CHARS),
+        ("category", category, MAX_CATEGORY_CHARS),
     ):
         if len(value) > limit:
+            # Here, not at the top: the field declaration imports this module.
+            from examsite.bank.formats.fields import FIELD_LABELS
+
             err(
                 "field_too_long",
                 N_("第 %(line)s 行：%(field)s超过 %(limit)s 字。"),
-                field=name,
+                field=Msg(FIELD_LABELS[name]),
                 limit=limit,
             )
 

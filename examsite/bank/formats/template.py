@@ -37,10 +37,26 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, Final
 
+from examsite.bank.formats.fields import (
+    ANSWER,
+    COLUMN,
+    FIELD,
+    FIELDS,
+    NUMBER,
+    OPTIONS,
+    PURPOSE,
+    QTYPE,
+    REQUIRED_COLUMNS,
+    TEMPLATE_COLUMNS,
+    TEXT,
+    FieldSpec,
+)
 from examsite.bank.formats.model import (
     DEFAULT_DIFFICULTY,
     LABEL_BY_PURPOSE,
     LABEL_BY_TYPE,
+    MAX_DIFFICULTY,
+    MIN_DIFFICULTY,
     N_,
     OPTION_LETTERS,
     PURPOSE_BY_LABEL,
@@ -75,19 +91,10 @@ __all__ = [
     "write_xlsx",
 ]
 
-OPTION_HEADERS: Final = tuple(f"选项{letter}" for letter in OPTION_LETTERS)
-TEMPLATE_HEADERS: Final = (
-    "题型",
-    "题干",
-    *OPTION_HEADERS,
-    "答案",
-    "解析",
-    "法律依据",
-    "分类",
-    "难度",
-    "用途",
-)
-REQUIRED_HEADERS: Final = ("题型", "题干", "选项A", "选项B", "答案")
+# The columns are the question's fields (formats.fields), in their order.
+OPTION_HEADERS: Final = FIELD["options"].columns
+TEMPLATE_HEADERS: Final = TEMPLATE_COLUMNS
+REQUIRED_HEADERS: Final = REQUIRED_COLUMNS
 
 #: Labels of question types we know but do not support: those rows are skipped, not errors.
 UNSUPPORTED_LABELS: Final = frozenset(
@@ -363,7 +370,7 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
         c.problems.extend(formula_errors)
         return
 
-    label = "".join(unicodedata.normalize("NFKC", clean_line(cells["题型"])).split())
+    label = "".join(unicodedata.normalize("NFKC", clean_line(cells[COLUMN["qtype"]])).split())
     if not label:
         c.error("bad_type", N_("第 %(line)s 行：缺少题型（应为 单选、多选 或 判断）。"), line=line)
         return
@@ -383,7 +390,7 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
     pre_errors: list[Problem] = []
     options: list[str] = []
     answer: tuple[int, ...] = ()
-    raw_answer = clean_text(cells["答案"])
+    raw_answer = clean_text(cells[COLUMN["answer"]])
     answer_text = "".join(unicodedata.normalize("NFKC", raw_answer).split()).upper()
 
     if qtype == QuestionType.TRUE_FALSE:
@@ -431,7 +438,7 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
             answer = tuple(ord(ch) - ord("A") for ch in letters)
 
     difficulty = DEFAULT_DIFFICULTY
-    raw_difficulty = unicodedata.normalize("NFKC", clean_line(cells["难度"]))
+    raw_difficulty = unicodedata.normalize("NFKC", clean_line(cells[COLUMN["difficulty"]]))
     if raw_difficulty:
         match = re.fullmatch(r"(\d{1,3})(?:\.0*)?", raw_difficulty)
         if match:
@@ -446,16 +453,9 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
                 )
             )
 
+    texts: dict[str, Any] = {spec.name: cells[spec.header] for spec in FIELDS if spec.kind == TEXT}
     question, errors = validate_question(
-        line=line,
-        qtype=qtype,
-        stem=cells["题干"],
-        options=options,
-        answer=answer,
-        explanation=cells["解析"],
-        legal_basis=cells["法律依据"],
-        category=cells["分类"],
-        difficulty=difficulty,
+        line=line, qtype=qtype, options=options, answer=answer, difficulty=difficulty, **texts
     )
     gap = any(p.code == "option_gap" for p in pre_errors)
     pre_codes = {p.code for p in pre_errors}
@@ -465,7 +465,8 @@ def _parse_row(line: int, row: Sequence[str], columns: dict[str, int], c: Collec
         if not (gap and e.code == "empty_option")
         and not ("bad_answer" in pre_codes and e.code == "missing_answer")
     ]
-    raw_purpose = "".join(unicodedata.normalize("NFKC", clean_line(cells["用途"])).split())
+    purpose_cell = clean_line(cells[COLUMN["purpose"]])
+    raw_purpose = "".join(unicodedata.normalize("NFKC", purpose_cell).split())
     purpose = PURPOSE_BY_LABEL.get(raw_purpose.casefold(), "") if raw_purpose else ""
     if raw_purpose and not purpose:
         pre_errors.append(
@@ -493,22 +494,26 @@ def _answer_cell(question: ParsedQuestion) -> str:
     return "".join(OPTION_LETTERS[i] for i in question.answer)
 
 
+def _field_cells(spec: FieldSpec, question: ParsedQuestion) -> list[str | int]:
+    """The cells of one field, as many as its columns."""
+    value = getattr(question, spec.name)
+    if spec.kind == QTYPE:
+        return [LABEL_BY_TYPE[value]]
+    if spec.kind == OPTIONS:
+        width = len(spec.columns)
+        options = () if question.qtype == QuestionType.TRUE_FALSE else value[:width]
+        return [escape_cell(text) for text in options] + [""] * (width - len(options))
+    if spec.kind == ANSWER:
+        return [_answer_cell(question)]
+    if spec.kind == PURPOSE:
+        return [LABEL_BY_PURPOSE.get(value, "")]
+    if spec.kind == NUMBER:
+        return [value]
+    return [escape_cell(value)]
+
+
 def _row(question: ParsedQuestion) -> list[str | int]:
-    options = () if question.qtype == QuestionType.TRUE_FALSE else question.options
-    option_cells = [
-        escape_cell(options[i]) if i < len(options) else "" for i in range(len(OPTION_HEADERS))
-    ]
-    return [
-        LABEL_BY_TYPE[question.qtype],
-        escape_cell(question.stem),
-        *option_cells,
-        _answer_cell(question),
-        escape_cell(question.explanation),
-        escape_cell(question.legal_basis),
-        escape_cell(question.category),
-        question.difficulty,
-        LABEL_BY_PURPOSE.get(question.purpose, ""),
-    ]
+    return [cell for spec in FIELDS for cell in _field_cells(spec, question)]
 
 
 def dump_csv(questions: Iterable[ParsedQuestion]) -> bytes:
@@ -557,27 +562,28 @@ def _new_sheet(rows: Iterable[list[str | int]]) -> Any:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    widths = {
-        "题型": 8,
-        "题干": 50,
-        "答案": 8,
-        "解析": 40,
-        "法律依据": 30,
-        "分类": 14,
-        "难度": 6,
-        "用途": 8,
-    }
+    widths = {column: spec.width for spec in FIELDS for column in spec.columns}
     for index, name in enumerate(TEMPLATE_HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 18)
+        sheet.column_dimensions[get_column_letter(index)].width = widths[name]
     sheet.freeze_panes = "A2"
-    types = DataValidation(type="list", formula1='"单选,多选,判断"', allow_blank=True)
-    types.add("A2:A5000")
-    difficulty = DataValidation(type="whole", operator="between", formula1="1", formula2="5")
-    column = get_column_letter(TEMPLATE_HEADERS.index("难度") + 1)
-    difficulty.add(f"{column}2:{column}5000")
-    purposes = DataValidation(type="list", formula1='"考试,练习"', allow_blank=True)
-    column = get_column_letter(TEMPLATE_HEADERS.index("用途") + 1)
-    purposes.add(f"{column}2:{column}5000")
+
+    def cells_of(field: str) -> str:
+        column = get_column_letter(TEMPLATE_HEADERS.index(COLUMN[field]) + 1)
+        return f"{column}2:{column}5000"
+
+    type_list = ",".join(LABEL_BY_TYPE.values())
+    types = DataValidation(type="list", formula1=f'"{type_list}"', allow_blank=True)
+    types.add(cells_of("qtype"))
+    difficulty = DataValidation(
+        type="whole",
+        operator="between",
+        formula1=str(MIN_DIFFICULTY),
+        formula2=str(MAX_DIFFICULTY),
+    )
+    difficulty.add(cells_of("difficulty"))
+    purpose_list = ",".join(LABEL_BY_PURPOSE.values())
+    purposes = DataValidation(type="list", formula1=f'"{purpose_list}"', allow_blank=True)
+    purposes.add(cells_of("purpose"))
     sheet.add_data_validation(types)
     sheet.add_data_validation(difficulty)
     sheet.add_data_validation(purposes)

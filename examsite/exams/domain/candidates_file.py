@@ -48,14 +48,16 @@ __all__ = [
     "parse_candidates",
 ]
 
-#: Stored value -> label.
+#: Stored value -> Chinese label: the one declaration of the post categories.  Files
+#: always use the Chinese label (the import matches it whatever the UI language); pages
+#: translate it (``exams.models.POST_CATEGORIES``).
 POST_CATEGORIES: Final = {
-    "renda": "人大",
-    "government": "政府",
-    "jianwei": "监委",
-    "court": "法院",
-    "procuratorate": "检察院",
-    "other": "其他",
+    "renda": N_("人大"),
+    "government": N_("政府"),
+    "jianwei": N_("监委"),
+    "court": N_("法院"),
+    "procuratorate": N_("检察院"),
+    "other": N_("其他"),
 }
 _CATEGORY_BY_TEXT: Final = {
     **{label: key for key, label in POST_CATEGORIES.items()},
