@@ -36,7 +36,7 @@ from locust.env import Environment
 from locust.exception import StopUser
 
 SAVE_EVERY = (10.0, 20.0)  # seconds between two answers of a candidate
-STATE_EVERY = 15.0  # the page's state poll (exam.js POLL_MS)
+STATE_EVERY = 15.0  # the page's state poll (js/exam/controller.js POLL_MS)
 PANEL_EVERY = 5.0  # the invigilator panel's refresh
 RETRIES = 3  # a failed save is resent like the page does (same seq, growing pause)
 TIMEOUT = 15.0  # the page gives up on a request after 15 s (REQUEST_TIMEOUT_MS)

@@ -3,7 +3,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import {
-  backoffDelay, classifySave, createSaveQueue, createStore, sanitizeChoice, DEBOUNCE_MS
+  backoffDelay, bestStored, classifySave, createSaveQueue, createStore, sanitizeChoice, DEBOUNCE_MS
 } from "../../examsite/static/js/exam/savequeue.js";
 import { fakeRequest, fakeStorage, fakeTime, settle } from "./helpers.mjs";
 
@@ -70,6 +70,32 @@ test("repeated changes to one question become one save of the newest answer", as
   assert.equal(net.calls.length, 0, "each change restarts the wait");
   await time.advance(1);
   assert.deepEqual(bodies(net), [{ position: 1, choice: [0, 3], seq: 3, flagged: true }]);
+});
+
+test("the wait restarts with each change even when the queue wakes for another save", async () => {
+  const { time, net, queue } = setup();
+  queue.change(0, [1]);
+  await time.advance(DEBOUNCE_MS); // question 0 is on the way
+  await time.advance(50);
+  queue.change(1, [1]);
+  await time.advance(250);
+  queue.change(1, [2]); // the candidate is still choosing
+  await time.advance(100);
+  net.ok(net.calls[0]); // the queue wakes up here
+  await settle();
+  assert.equal(net.calls.length, 1, "question 1 is not sent in the middle of its changes");
+  await time.advance(DEBOUNCE_MS - 100);
+  assert.deepEqual(net.calls[1].body, { position: 1, choice: [2], seq: 3, flagged: false });
+});
+
+test("in storage an unconfirmed save wins over the same seq marked saved", () => {
+  const data = {
+    answers: { 0: { choice: [1], flagged: false, seq: 4, saved: true }, 1: { choice: [2], seq: 6 } },
+    pending: { 0: { position: 0, choice: [1], flagged: true, seq: 4 }, 1: { position: 1, choice: [3], seq: 5 } }
+  };
+  assert.deepEqual(bestStored(data, 0), { choice: [1], flagged: true, seq: 4, saved: false });
+  assert.deepEqual(bestStored(data, 1), { choice: [2], flagged: false, seq: 6, saved: true }, "a newer answer wins");
+  assert.equal(bestStored({ answers: { 2: { choice: "x", seq: 1 } } }, 2), null, "malformed");
 });
 
 test("one request at a time, the oldest change first", async () => {

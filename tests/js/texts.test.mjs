@@ -10,8 +10,13 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MODULES = join(ROOT, "examsite/static/js/exam");
 const PAGE_TEXT = join(ROOT, "examsite/exams/page_text.py");
 
+/** The modules' sources; code: without comments (a key named in a comment is not a use). */
 function modules() {
-  return readdirSync(MODULES).filter((f) => f.endsWith(".js")).map((f) => ({ name: f, text: readFileSync(join(MODULES, f), "utf8") }));
+  return readdirSync(MODULES).filter((f) => f.endsWith(".js")).map((f) => {
+    const text = readFileSync(join(MODULES, f), "utf8");
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"])\/\/.*$/gm, "$1");
+    return { name: f, text, code };
+  });
 }
 
 /** The keys of the EXAM_PAGE_TEXT dict literal (entries are `"key": _l(`). */
@@ -27,8 +32,8 @@ function pageTextKeys() {
 
 function usedKeys() {
   const used = new Map();
-  modules().forEach(({ name, text }) => {
-    for (const m of text.matchAll(/\bt\("(\w+)"/g)) { used.set(m[1], name); }
+  modules().forEach(({ name, code }) => {
+    for (const m of code.matchAll(/\bt\("(\w+)"/g)) { used.set(m[1], name); }
   });
   return used;
 }
@@ -46,8 +51,8 @@ test("every key in EXAM_PAGE_TEXT is used by a module (no dead texts)", () => {
 
 test("texts are looked up with literal keys only, so the check above sees them all", () => {
   const dynamic = [];
-  modules().forEach(({ name, text }) => {
-    for (const m of text.matchAll(/\bt\((?!")[^)]*\)?/g)) { dynamic.push(name + ": " + m[0]); }
+  modules().forEach(({ name, code }) => {
+    for (const m of code.matchAll(/\bt\((?!")[^)]*\)?/g)) { dynamic.push(name + ": " + m[0]); }
   });
   assert.deepEqual(dynamic, []);
 });
@@ -63,8 +68,7 @@ test("the modules hold no Chinese text of their own", () => {
 
 test("no syntax newer than the intranet's browsers (optional chaining, ??)", () => {
   const found = [];
-  modules().forEach(({ name, text }) => {
-    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+  modules().forEach(({ name, code }) => {
     if (/\?\.(?!\d)|\?\?/.test(code)) { found.push(name); }
   });
   assert.deepEqual(found, []);

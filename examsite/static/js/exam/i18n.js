@@ -19,7 +19,7 @@ export function parseTexts(json, log) {
   return texts;
 }
 
-/** t(key, vars): the text for key with {name} placeholders filled from vars. */
+/** translate(key, vars): the text for key with {name} placeholders filled from vars. */
 export function createT(texts) {
   return function translate(key, vars) {
     let text = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
