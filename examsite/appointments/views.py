@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from examsite.appointments import services
 from examsite.appointments.check_in import WINDOW_CLOSED, WINDOW_OPEN
@@ -43,6 +44,7 @@ from examsite.appointments.models import (
     Statement,
 )
 from examsite.core import audit
+from examsite.core.actions import act
 from examsite.core.body import Body
 from examsite.core.exports import xlsx_response
 from examsite.core.filecheck import UploadError
@@ -69,6 +71,23 @@ def _labels() -> dict[str, Any]:
     return {"VOTE_LABELS": VOTE_LABELS, "FORM_LABELS": FORM_LABELS}
 
 
+# Loader options of the pages that list people: each row's related records come in one
+# query for all the rows, not one query per row.
+
+#: A meeting's appointments with what its table shows of each step.
+_MEETING_STEPS = selectinload(Meeting.appointments).options(
+    joinedload(Appointment.candidate),
+    joinedload(Appointment.statement),
+    selectinload(Appointment.oaths),
+)
+#: A ceremony's participants with their names and posts.
+_PARTICIPANTS = (
+    selectinload(Ceremony.participants)
+    .joinedload(CeremonyParticipant.appointment)
+    .joinedload(Appointment.candidate)
+)
+
+
 # --------------------------------------------------------------------------- meetings
 
 
@@ -76,7 +95,13 @@ def _labels() -> dict[str, Any]:
 @body_required(ROLE_STAFF)
 def index(body: Body) -> Any:
     """Meetings, newest first; each shows who still misses which step."""
-    page = paginate(select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.date.desc()))
+    page = paginate(
+        select(Meeting)
+        .where(Meeting.body_id == body.id)
+        .order_by(Meeting.date.desc())
+        # Each row counts its appointments and the appointed: the votes are enough.
+        .options(selectinload(Meeting.appointments).load_only(Appointment.vote))
+    )
     return render_template("appointments/index.html", body=body, page=page)
 
 
@@ -115,7 +140,7 @@ def _meeting_form(body: Body, meeting: Meeting | None) -> Any:
 @bp.get("/meetings/<int:meeting_id>")
 @body_required(ROLE_STAFF)
 def meeting(body: Body, meeting_id: int) -> Any:
-    meeting_ = _get(Meeting, body, meeting_id)
+    meeting_ = _get(Meeting, body, meeting_id, _MEETING_STEPS)
     listed = {a.candidate_id for a in meeting_.appointments}
     available = [
         c
@@ -154,7 +179,7 @@ def meeting_add(body: Body, meeting_id: int) -> Any:
 @bp.get("/meetings/<int:meeting_id>/export.xlsx")
 @body_required(ROLE_STAFF)
 def meeting_export(body: Body, meeting_id: int) -> Response:
-    meeting_ = _get(Meeting, body, meeting_id)
+    meeting_ = _get(Meeting, body, meeting_id, _MEETING_STEPS)
     rows = [
         [
             a.candidate.name,
@@ -232,16 +257,15 @@ def exempt(body: Body, appointment_id: int) -> Any:
 def vote(body: Body, appointment_id: int) -> Any:
     record = _get(Appointment, body, appointment_id)
     form = VoteForm()
-    if not form.validate_on_submit():
-        flash(_("请选择表决结果并填写日期。"), "error")
-        return _back(body, record)
-    try:
-        services.record_vote(record, form.vote.data or "", form.vote_date.data or date.today())
-    except services.AppointmentError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("已记录表决结果。"), "success")
-    return _back(body, record)
+    return act(
+        lambda: services.record_vote(
+            record, form.vote.data or "", form.vote_date.data or date.today()
+        ),
+        _("已记录表决结果。"),
+        _back(body, record),
+        form=form,
+        invalid=_("请选择表决结果并填写日期。"),
+    )
 
 
 @bp.post("/<int:appointment_id>/statement")
@@ -304,7 +328,14 @@ def statements_export(body: Body) -> Response:
             "有" if s.file_path else "",
         ]
         for s in db.session.scalars(
-            select(Statement).where(Statement.body_id == body.id).order_by(Statement.id)
+            select(Statement)
+            .where(Statement.body_id == body.id)
+            .order_by(Statement.id)
+            .options(
+                joinedload(Statement.appointment).options(
+                    joinedload(Appointment.candidate), joinedload(Appointment.meeting)
+                )
+            )
         )
     ]
     audit.record("appointment.export", target=body, body=body, what="statements")
@@ -323,7 +354,11 @@ def statements_export(body: Body) -> Response:
 @body_required(ROLE_STAFF)
 def ceremonies(body: Body) -> Any:
     page = paginate(
-        select(Ceremony).where(Ceremony.body_id == body.id).order_by(Ceremony.starts_at.desc())
+        select(Ceremony)
+        .where(Ceremony.body_id == body.id)
+        .order_by(Ceremony.starts_at.desc())
+        # Each row counts its participants and those checked in.
+        .options(selectinload(Ceremony.participants).load_only(CeremonyParticipant.checked_in_at))
     )
     return render_template("appointments/ceremonies.html", body=body, page=page)
 
@@ -355,7 +390,7 @@ def ceremony_new(body: Body) -> Any:
 @body_required(ROLE_STAFF)
 def ceremony(body: Body, ceremony_id: int) -> Any:
     """The ceremony: its QR code for check-in, participants and attendance."""
-    ceremony_ = _get(Ceremony, body, ceremony_id)
+    ceremony_ = _get(Ceremony, body, ceremony_id, _PARTICIPANTS)
     present = {p.appointment_id for p in ceremony_.participants}
     sworn = set(
         db.session.scalars(
@@ -368,9 +403,9 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
     candidates = [
         a
         for a in db.session.scalars(
-            select(Appointment).where(
-                Appointment.body_id == body.id, Appointment.vote == VOTE_APPOINTED
-            )
+            select(Appointment)
+            .where(Appointment.body_id == body.id, Appointment.vote == VOTE_APPOINTED)
+            .options(joinedload(Appointment.candidate))
         )
         if a.id not in present and a.id not in sworn
     ]
@@ -439,7 +474,7 @@ def ceremony_attendance(body: Body, ceremony_id: int, participant_id: int) -> An
 @body_required(ROLE_STAFF)
 def ceremony_sheet(body: Body, ceremony_id: int) -> Any:
     """The printable sign-in sheet, with each person's QR code for staff to scan."""
-    ceremony_ = _get(Ceremony, body, ceremony_id)
+    ceremony_ = _get(Ceremony, body, ceremony_id, _PARTICIPANTS)
     rows = [
         (
             p,
@@ -492,7 +527,7 @@ def _local_text(value: Any) -> str:
 @bp.get("/ceremonies/<int:ceremony_id>/export.xlsx")
 @body_required(ROLE_STAFF)
 def ceremony_export(body: Body, ceremony_id: int) -> Response:
-    ceremony_ = _get(Ceremony, body, ceremony_id)
+    ceremony_ = _get(Ceremony, body, ceremony_id, _PARTICIPANTS)
     rows = [
         [
             p.appointment.candidate.name,

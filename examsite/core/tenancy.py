@@ -109,10 +109,13 @@ def role_required(role: str) -> Callable[[F], F]:
     return decorator
 
 
-def get_in_body_or_404(model: type[T], body: Body, ident: Any) -> T:
-    """A row of a body-owned model by id, only if it belongs to this body; otherwise 404."""
+def get_in_body_or_404(model: type[T], body: Body, ident: Any, *options: Any) -> T:
+    """A row of a body-owned model by id, only if it belongs to this body; otherwise 404.
+
+    ``options`` are loader options (``selectinload`` …): a page listing the row's children
+    loads them with the row, in a fixed number of queries."""
     stmt = select(model).where(model.id == ident, model.body_id == body.id)  # type: ignore[attr-defined]
-    obj = db.session.scalars(stmt).first()
+    obj = db.session.scalars(stmt.options(*options)).first()
     if obj is None:
         abort(404)
     return obj

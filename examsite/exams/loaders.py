@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from examsite.core.body import Body
 from examsite.core.roles import ROLE_BODY_ADMIN
@@ -15,9 +16,17 @@ from examsite.core.tenancy import get_in_body_or_404
 from examsite.exams.models import Attempt, Sitting
 from examsite.extensions import db
 
+#: For a page that lists the roster: the attempts and their candidates come with the
+#: sitting, in one more query whatever the room's size (not one per candidate).
+WITH_ROSTER = selectinload(Sitting.attempts).joinedload(Attempt.candidate)
 
-def sitting_in(body: Body, sitting_id: int) -> Sitting:
-    return get_in_body_or_404(Sitting, body, sitting_id)
+#: For a list of sittings showing each one's number of candidates: only the attempts' ids,
+#: for all the listed sittings in one query.
+WITH_ATTEMPT_IDS = selectinload(Sitting.attempts).load_only(Attempt.id)
+
+
+def sitting_in(body: Body, sitting_id: int, *options: Any) -> Sitting:
+    return get_in_body_or_404(Sitting, body, sitting_id, *options)
 
 
 def may_invigilate(user: Any, sitting: Sitting) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from examsite.auth.models import LoginThrottle
 from examsite.core import audit
@@ -283,9 +284,13 @@ def sign_off(sitting: Sitting, user: Any) -> None:
 
 
 def incidents(sitting: Sitting) -> list[Incident]:
+    # The panel names each incident's author: all of them in one query, not one per author.
     return list(
         db.session.scalars(
-            select(Incident).where(Incident.sitting_id == sitting.id).order_by(Incident.id)
+            select(Incident)
+            .where(Incident.sitting_id == sitting.id)
+            .order_by(Incident.id)
+            .options(selectinload(Incident.created_by))
         )
     )
 
@@ -303,19 +308,6 @@ def interventions(sitting: Sitting) -> list[AuditEvent]:
 
 
 # --------------------------------------------------------------------------- paper fallback
-
-
-def online_answers(attempt: Attempt) -> dict[int, list[int]]:
-    """Answers saved before the failure, as DISPLAYED indexes (what the sheet shows)."""
-    paper = attempt.paper_items
-    if not paper:
-        return {}
-    out = {}
-    for position, answer in papers.answers_by_position(attempt).items():
-        displayed = paper[position].original_to_displayed(answer.choice)
-        if displayed:
-            out[position] = displayed
-    return out
 
 
 def save_entry(

@@ -10,11 +10,13 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
 from examsite.core import audit
 from examsite.core.body import Body
 from examsite.core.controlchars import one_line
+from examsite.core.errors import UserError
 from examsite.core.filecheck import check_upload, store_upload
 from examsite.core.timeutil import utcnow
 from examsite.core.uploads import upload_folder
@@ -31,8 +33,15 @@ from examsite.reports.models import (
     Term,
 )
 
+#: Loader options of a list of subjects: each row's person, post and meeting (its due date
+#: and conflicts) come with the subjects, not in a query per row.
+SUBJECT_ROW = (
+    joinedload(ReportSubject.appointment).joinedload(Appointment.candidate),
+    joinedload(ReportSubject.meeting),
+)
 
-class ReportError(ValueError):
+
+class ReportError(UserError):
     """A refused change; the message is for the user (Chinese)."""
 
 
@@ -349,11 +358,13 @@ def upcoming(
 ) -> tuple[list[ReportSubject], list[ReportSubject]]:
     """(due within `days`, overdue) among open subjects."""
     rows = db.session.scalars(
-        select(ReportSubject).where(
+        select(ReportSubject)
+        .where(
             ReportSubject.body_id.in_(body_ids),
             ReportSubject.exempt_reason == "",
             ReportSubject.delivered_on.is_(None),
         )
+        .options(*SUBJECT_ROW)
     )
     soon, late = [], []
     for s in rows:
@@ -434,7 +445,11 @@ class Coverage:
 
 
 def coverage(term: Term) -> Coverage:
-    rows = list(db.session.scalars(select(ReportSubject).where(ReportSubject.term_id == term.id)))
+    rows = list(
+        db.session.scalars(
+            select(ReportSubject).where(ReportSubject.term_id == term.id).options(*SUBJECT_ROW)
+        )
+    )
     active = [s for s in rows if not s.exempt_reason]
     reported = [s for s in active if s.delivered_on is not None]
     return Coverage(

@@ -22,9 +22,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from examsite.appointments.models import VOTE_APPOINTED, Appointment, Meeting
 from examsite.core import audit
+from examsite.core.actions import act
 from examsite.core.body import Body
 from examsite.core.exports import xlsx_response
 from examsite.core.filecheck import UploadError
@@ -112,16 +114,19 @@ def term(body: Body, term_id: int) -> Any:
     """A term's plans and subjects, with the schedule and its conflicts."""
     term_ = _get(Term, body, term_id)
     subjects = db.session.scalars(
-        select(ReportSubject).where(ReportSubject.term_id == term_.id).order_by(ReportSubject.id)
+        select(ReportSubject)
+        .where(ReportSubject.term_id == term_.id)
+        .order_by(ReportSubject.id)
+        .options(*services.SUBJECT_ROW)
     ).all()
     plans = db.session.scalars(select(ReportPlan).where(ReportPlan.term_id == term_.id)).all()
     listed = {s.appointment_id for s in subjects}
     appointed = [
         a
         for a in db.session.scalars(
-            select(Appointment).where(
-                Appointment.body_id == body.id, Appointment.vote == VOTE_APPOINTED
-            )
+            select(Appointment)
+            .where(Appointment.body_id == body.id, Appointment.vote == VOTE_APPOINTED)
+            .options(joinedload(Appointment.candidate))
         )
         if a.id not in listed
     ]
@@ -169,11 +174,11 @@ def subject_add(body: Body, term_id: int) -> Any:
         abort(400)
     appointment = _get(Appointment, body, id_arg("appointment_id", source=request.form) or 0)
     mode = request.form.get("mode", "oral")
-    try:
-        services.add_subject(term_, appointment, mode if mode in MODE_LABELS else "oral")
-    except services.ReportError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("reports.term", code=body.code, term_id=term_.id))
+    return act(
+        lambda: services.add_subject(term_, appointment, mode if mode in MODE_LABELS else "oral"),
+        "",
+        url_for("reports.term", code=body.code, term_id=term_.id),
+    )
 
 
 @bp.post("/terms/<int:term_id>/propose")
@@ -247,13 +252,11 @@ def subject_confirm(body: Body, subject_id: int) -> Any:
         except ValueError:
             flash(_("日期格式不正确。"), "error")
             return _back(body, subject_)
-    try:
-        services.confirm(subject_, meeting=meeting, due_on=due)
-    except services.ReportError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("已确认安排。"), "success")
-    return _back(body, subject_)
+    return act(
+        lambda: services.confirm(subject_, meeting=meeting, due_on=due),
+        _("已确认安排。"),
+        _back(body, subject_),
+    )
 
 
 @bp.post("/subjects/<int:subject_id>/exempt")
@@ -343,18 +346,15 @@ def subject_vote(body: Body, subject_id: int) -> Any:
 def subject_rectification(body: Body, subject_id: int) -> Any:
     subject_ = _get(ReportSubject, body, subject_id)
     form = RectificationForm()
-    if not form.validate_on_submit():
-        flash(_("请填写整改要求和期限。"), "error")
-        return _back(body, subject_)
-    try:
-        services.require_rectification(
+    return act(
+        lambda: services.require_rectification(
             subject_, actions=form.actions.data or "", due_on=form.due_on.data
-        )
-    except services.ReportError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("已提出整改要求。"), "success")
-    return _back(body, subject_)
+        ),
+        _("已提出整改要求。"),
+        _back(body, subject_),
+        form=form,
+        invalid=_("请填写整改要求和期限。"),
+    )
 
 
 @bp.post("/subjects/<int:subject_id>/follow-up")
@@ -390,9 +390,9 @@ def calendar_view(body: Body) -> Any:
     days_in = calendar.monthrange(first.year, first.month)[1]
     last = first.replace(day=days_in)
     rows = db.session.scalars(
-        select(ReportSubject).where(
-            ReportSubject.body_id == body.id, ReportSubject.exempt_reason == ""
-        )
+        select(ReportSubject)
+        .where(ReportSubject.body_id == body.id, ReportSubject.exempt_reason == "")
+        .options(*services.SUBJECT_ROW)
     )
     by_day: dict[date, list[ReportSubject]] = defaultdict(list)
     for s in rows:
@@ -419,9 +419,9 @@ def calendar_view(body: Body) -> Any:
 def calendar_ics(body: Body) -> Response:
     subjects = list(
         db.session.scalars(
-            select(ReportSubject).where(
-                ReportSubject.body_id == body.id, ReportSubject.exempt_reason == ""
-            )
+            select(ReportSubject)
+            .where(ReportSubject.body_id == body.id, ReportSubject.exempt_reason == "")
+            .options(*services.SUBJECT_ROW)
         )
     )
     return Response(
@@ -448,7 +448,9 @@ def coverage(body: Body, term_id: int) -> Any:
                 s.exempt_reason,
             ]
             for s in db.session.scalars(
-                select(ReportSubject).where(ReportSubject.term_id == term_.id)
+                select(ReportSubject)
+                .where(ReportSubject.term_id == term_.id)
+                .options(*services.SUBJECT_ROW)
             )
         ]
         headers = [
