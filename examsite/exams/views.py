@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -40,7 +39,6 @@ from examsite.core.timeutil import local_to_utc, utc_to_local
 from examsite.exams import candidates as exam_candidates
 from examsite.exams import loaders, papers, states
 from examsite.exams import sittings as exam_sittings
-from examsite.exams.domain import analysis
 from examsite.exams.domain.candidates_file import candidates_template_xlsx, parse_candidates
 from examsite.exams.forms import (
     CandidateFilterForm,
@@ -56,6 +54,7 @@ from examsite.exams.models import (
     PaperTemplate,
     Sitting,
 )
+from examsite.exams.results import item_stats_by
 from examsite.exams.signed import refuse_changes_to_signed_sittings
 from examsite.exams.states import SittingStatus
 from examsite.extensions import db
@@ -285,7 +284,10 @@ def _template_form(body: Body, template: PaperTemplate | None) -> Any:
 @body_required(ROLE_STAFF)
 def sittings(body: Body) -> Any:
     page = paginate(
-        select(Sitting).where(Sitting.body_id == body.id).order_by(Sitting.starts_at.desc())
+        select(Sitting)
+        .where(Sitting.body_id == body.id)
+        .order_by(Sitting.starts_at.desc())
+        .options(loaders.WITH_ATTEMPT_IDS)
     )
     return render_template("exams/sittings.html", body=body, page=page)
 
@@ -377,7 +379,7 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
 @body_required(ROLE_STAFF)
 def sitting(body: Body, sitting_id: int) -> Any:
     """A sitting: settings, roster with each candidate's state, and the actions."""
-    sitting_ = loaders.sitting_in(body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id, loaders.WITH_ROSTER)
     enrolled = {a.candidate_id for a in sitting_.attempts}
     available = []
     if sitting_.status != SittingStatus.CLOSED:
@@ -493,6 +495,9 @@ def slips(body: Body, sitting_id: int) -> Any:
         attempts = [loaders.attempt_in(sitting_, only)]
     audit.record("sitting.print_slips", target=sitting_, count=len(attempts))
     db.session.commit()
+    if only is None:  # the commit expired the roster: reload it, candidates with it, at once
+        sitting_ = loaders.sitting_in(body, sitting_id, loaders.WITH_ROSTER)
+        attempts = sitting_.attempts
     return render_template(
         "exams/slips.html",
         body=body,
@@ -528,7 +533,7 @@ def _result_rows(sitting_: Sitting) -> list[list[Any]]:
 @bp.get("/sittings/<int:sitting_id>/results")
 @body_required(ROLE_STAFF)
 def results(body: Body, sitting_id: int) -> Any:
-    sitting_ = loaders.sitting_in(body, sitting_id)
+    sitting_ = loaders.sitting_in(body, sitting_id, loaders.WITH_ROSTER)
     graded = [a for a in sitting_.attempts if a.score is not None]
     passed = sum(1 for a in graded if a.passed)
     return render_template(
@@ -557,6 +562,8 @@ def results_xlsx(body: Body, sitting_id: int) -> Response:
     ]
     audit.record("sitting.export", target=sitting_, rows=len(sitting_.attempts))
     db.session.commit()
+    # The commit expired the roster: reload it, candidates with it, at once.
+    sitting_ = loaders.sitting_in(body, sitting_id, loaders.WITH_ROSTER)
     name = f"results-{sitting_.id}-{date.today():%Y%m%d}"
     return xlsx_response(name, headers, _result_rows(sitting_))
 
@@ -582,30 +589,16 @@ def score_report(body: Body, sitting_id: int, attempt_id: int) -> Any:
 
 def sitting_item_stats(sitting_: Sitting) -> list[dict[str, Any]]:
     """Facility, discrimination and option counts of each question on this sitting's papers."""
-    responses: dict[int, list[analysis.Response]] = defaultdict(list)
-    for attempt in sitting_.attempts:
-        if attempt.score is None or not attempt.paper:
-            continue
-        answers = papers.answers_by_position(attempt)
-        items = (attempt.result or {}).get("items", [])
-        for position, item in enumerate(attempt.paper):
-            earned, points = items[position] if position < len(items) else (0, item["p"])
-            chosen = frozenset(answers[position].choice) if position in answers else frozenset()
-            responses[item["r"]].append(
-                analysis.Response(
-                    attempt_score=float(attempt.score), correct=earned >= points, chosen=chosen
-                )
-            )
+    stats = item_stats_by(sitting_.attempts, key=lambda item: item.revision_id)
     revisions = {
         r.id: r
         for r in db.session.scalars(
-            select(QuestionRevision).where(QuestionRevision.id.in_(list(responses)))
+            select(QuestionRevision).where(QuestionRevision.id.in_(list(stats)))
         )
     }
-    rows: list[dict[str, Any]] = []
-    for rid, resp in responses.items():
-        rev = revisions[rid]
-        rows.append({"revision": rev, "stats": analysis.item_stats(resp, len(rev.options))})
+    rows: list[dict[str, Any]] = [
+        {"revision": revisions[rid], "stats": item} for rid, item in stats.items()
+    ]
     rows.sort(key=lambda r: r["stats"].facility if r["stats"].facility is not None else 2)
     return rows
 
