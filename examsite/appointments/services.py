@@ -37,6 +37,7 @@ from examsite.auth.services import (
 )
 from examsite.core import audit
 from examsite.core.body import Body
+from examsite.core.errors import UserError
 from examsite.core.filecheck import check_upload, store_upload
 from examsite.core.timeutil import local_day_start_utc, utcnow
 from examsite.core.uploads import upload_folder
@@ -50,7 +51,7 @@ STATEMENT_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h
 CHECK_IN_CODE_MAX = 32
 
 
-class AppointmentError(ValueError):
+class AppointmentError(UserError):
     """A step refused by the rules; the message says why (Chinese)."""
 
 

@@ -37,13 +37,14 @@ from examsite.bank.models import (
 )
 from examsite.core import audit
 from examsite.core.body import Body
+from examsite.core.errors import UserError
 from examsite.core.timeutil import utcnow
 from examsite.extensions import db
 
 _BATCH = 1000
 
 
-class BankError(ValueError):
+class BankError(UserError):
     """A change to the bank was refused; ``problems`` says why (Chinese messages)."""
 
     def __init__(self, problems: Sequence[Problem | str]) -> None:

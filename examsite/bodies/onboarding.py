@@ -18,6 +18,7 @@ from examsite.bank.formats.tables import read_rows
 from examsite.bodies.forms import CODE_RE
 from examsite.core import audit
 from examsite.core.body import LEVEL_COUNTY, Body
+from examsite.core.errors import UserError
 from examsite.core.roles import ROLE_BODY_ADMIN
 from examsite.exams.models import PaperTemplate
 from examsite.extensions import db
@@ -152,7 +153,7 @@ def onboard(
     return done
 
 
-class OnboardingError(ValueError):
+class OnboardingError(UserError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems

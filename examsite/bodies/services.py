@@ -10,10 +10,11 @@ from sqlalchemy import or_, select
 from examsite.bodies.forms import LEVEL_LABELS
 from examsite.core import audit
 from examsite.core.body import LEVEL_COUNTY, LEVELS, Body
+from examsite.core.errors import UserError
 from examsite.extensions import db
 
 
-class BodyError(ValueError):
+class BodyError(UserError):
     """A body cannot be created or changed as asked; the message says why."""
 
 

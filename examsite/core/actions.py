@@ -25,15 +25,27 @@ def back_to(default: str) -> str:
 
 def act(
     action: Callable[[], Any],
-    done: str | Callable[[Any], str],
-    back: str,
+    done: Any,
+    back: Any,
+    *,
+    form: Any = None,
+    invalid: Any = None,
 ) -> Any:
-    """Run ``action``; flash ``done`` (or ``done(result)``) or the refusal; redirect back."""
+    """Run ``action``; flash ``done`` (a text, ``done(result)``, or None for no message) or
+    the refusal; then go ``back``: a URL (the request's safe ``next`` wins) or a response.
+
+    With ``form``, the action runs only when the form validates; otherwise ``invalid`` is
+    the message."""
+    if form is not None and not form.validate_on_submit():
+        flash(str(invalid), "error")
+        return redirect(back_to(back)) if isinstance(back, str) else back
     try:
         result = action()
     except UserError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        flash(done(result) if callable(done) else str(done), "success")
-    return redirect(back_to(back))
+        message = done(result) if callable(done) else done
+        if message:
+            flash(str(message), "success")
+    return redirect(back_to(back)) if isinstance(back, str) else back
