@@ -33,6 +33,7 @@ from examsite.exams.models import (
 )
 from examsite.exams.states import ATTEMPT, SITTING
 from examsite.extensions import db
+from examsite.invigilation.forms import INCIDENT_LABELS
 from examsite.invigilation.models import Incident, PaperEntry
 
 
@@ -383,6 +384,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     db.session.commit()
 
 
+audit.register_values("category", INCIDENT_LABELS, action="incident.create")
 audit.register_actions(
     {
         "attempt.force_submit": _l("强制交卷"),
