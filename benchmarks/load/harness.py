@@ -590,8 +590,9 @@ def check_database(url: str, results: Sequence[dict[str, Any]]) -> dict[str, Any
 
         def original(save: dict[str, Any]) -> list[int]:
             # The page sends displayed indexes; the table holds the original ones.
-            order = (attempts[save["attempt"]].paper or [])[save["position"]]["o"]
-            return sorted({order[d] for d in save["choice"]})
+            paper = attempts[save["attempt"]].paper_items
+            assert paper is not None
+            return paper.displayed_to_original(save["position"], save["choice"])
 
         latest: dict[tuple[int, int], dict[str, Any]] = {}
         sent: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)

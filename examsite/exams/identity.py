@@ -62,5 +62,5 @@ register_loader("c", _load_candidate)
 def _end_candidate_session(_app: Any, user: Any = None, **_: Any) -> None:
     """A candidate who logs out loses the server-side token (the auth feature's logout only
     ends the browser session; it knows nothing of candidates)."""
-    if isinstance(user, Attempt):
+    if isinstance(user, Attempt) and user.session_token:  # not yet ended by exam.logout
         end_session(user)

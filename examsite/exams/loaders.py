@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from examsite.core.body import Body
+from examsite.core.params import ID_MAX
 from examsite.core.roles import ROLE_BODY_ADMIN
 from examsite.core.tenancy import get_in_body_or_404
 from examsite.exams.models import Attempt, Sitting
@@ -47,7 +48,7 @@ def attempt_in(sitting: Sitting, attempt_id: int | None) -> Attempt:
         db.session.scalars(
             select(Attempt).where(Attempt.id == attempt_id, Attempt.sitting_id == sitting.id)
         ).first()
-        if attempt_id
+        if attempt_id and 0 < attempt_id <= ID_MAX  # a larger number is no row (not a 500)
         else None
     )
     if attempt is None:

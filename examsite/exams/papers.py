@@ -14,6 +14,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from examsite.bank.formats.model import TRUE_FALSE_ANSWER_LABELS
 from examsite.bank.models import (
     PURPOSE_EXAM,
     STATUS_ACTIVE,
@@ -21,7 +22,6 @@ from examsite.bank.models import (
     Question,
     QuestionRevision,
 )
-from examsite.bank.formats.model import TRUE_FALSE_ANSWER_LABELS
 from examsite.bank.services import in_bank
 from examsite.core.body import Body
 from examsite.exams.domain import drawing, grading
@@ -274,7 +274,7 @@ def displayed_paper(
     return shown
 
 
-class question_count(FunctionElement[int]):  # noqa: N801 (used like a SQL function)
+class question_count(FunctionElement[int]):
     """SQL: how many questions a stored paper holds (either version; NULL when not drawn),
     for queries that read plain columns instead of loading attempts."""
 

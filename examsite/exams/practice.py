@@ -17,6 +17,7 @@ from sqlalchemy import update
 from examsite.bank.models import PURPOSE_PRACTICE, Question, QuestionRevision
 from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
+from examsite.exams.domain.paper import PaperItem
 from examsite.exams.papers import pool_for
 from examsite.extensions import db
 
@@ -35,13 +36,18 @@ class Shown:
     token: str
 
     @property
+    def item(self) -> PaperItem:
+        """The question as a one-item paper would hold it (practice counts no points)."""
+        return PaperItem(self.revision.id, self.revision.qtype, 0.0, self.order)
+
+    @property
     def options(self) -> list[str]:
-        return [self.revision.options[i] for i in self.order]
+        return self.item.displayed_options(self.revision.options)
 
     @property
     def correct(self) -> list[int]:
         """Displayed indexes of the right options."""
-        return [d for d, original in enumerate(self.order) if original in self.revision.answer]
+        return self.item.original_to_displayed(self.revision.answer)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -13,7 +13,8 @@ from examsite.bank.models import (
 )
 from examsite.bank.usage import provide_question_stats
 from examsite.core.timeutil import utcnow
-from examsite.exams.domain import grading
+from examsite.exams.domain import analysis, grading
+from examsite.exams.domain.paper import PaperItem
 from examsite.exams.models import (
     ATTEMPT_GRADED,
     Answer,
@@ -25,6 +26,9 @@ from examsite.exams.papers import (
 )
 from examsite.exams.states import ATTEMPT
 from examsite.extensions import db
+
+#: What item statistics are grouped by (a revision id, a question id).
+K = TypeVar("K")
 
 
 def grade_attempt(attempt: Attempt) -> grading.GradeResult:
@@ -49,14 +53,68 @@ def grade_attempt(attempt: Attempt) -> grading.GradeResult:
     return result
 
 
+def item_stats_by(
+    attempts: Iterable[Attempt],
+    key: Callable[[PaperItem], K | None],
+    n_options: Mapping[K, int] | None = None,
+) -> dict[K, analysis.ItemStats]:
+    """Item statistics over graded papers, the questions grouped by ``key`` (None: left
+    out): one revision, one question over its revisions, whatever the caller counts.
+
+    ``n_options`` gives each group's option count, and every group in it is answered (in
+    its order, empty ones too); without it the groups are those seen, in first-seen order,
+    counting the options their papers showed. Responses keep the attempts' order (it breaks
+    ties in the discrimination). Answers are loaded in one query, whatever the number of
+    papers."""
+    hits: list[tuple[Attempt, int, PaperItem, K]] = []
+    for attempt in attempts:
+        paper = attempt.paper_items
+        if attempt.score is None or not paper:
+            continue
+        for position, item in enumerate(paper):
+            group = key(item)
+            if group is not None:
+                hits.append((attempt, position, item, group))
+    chosen: dict[tuple[int, int], list[int]] = {}
+    attempt_ids = list({attempt.id for attempt, _, _, _ in hits})
+    if attempt_ids:
+        rows = db.session.execute(
+            select(Answer.attempt_id, Answer.position, Answer.choice).where(
+                Answer.attempt_id.in_(attempt_ids)
+            )
+        )
+        chosen = {(a, p): choice for a, p, choice in rows}
+    responses: dict[K, list[analysis.Response]] = {k: [] for k in n_options or {}}
+    counts: dict[K, int] = dict(n_options or {})
+    for attempt, position, item, group in hits:
+        earned, points = _earned(attempt, position, item)
+        responses.setdefault(group, []).append(
+            analysis.Response(
+                attempt_score=float(attempt.score or 0),
+                correct=earned >= points,
+                chosen=frozenset(chosen.get((attempt.id, position), ())),
+            )
+        )
+        if n_options is None:
+            counts[group] = max(counts.get(group, 0), item.n_options)
+    return {k: analysis.item_stats(r, counts[k]) for k, r in responses.items()}
+
+
+def _earned(attempt: Attempt, position: int, item: PaperItem) -> tuple[float, float]:
+    """(earned, points) of one question as graded; nothing earned if the result lacks it."""
+    items = (attempt.result or {}).get("items", [])
+    if position < len(items):
+        earned, points = items[position]
+        return earned, points
+    return 0, item.points
+
+
 @provide_question_stats
 def question_stats(question_id: int, body_ids: Iterable[int], limit: int = 5000) -> Any:
     """Item statistics of one question over every graded paper of these bodies.
 
     Papers hold revision ids in JSON, so the newest ``limit`` graded attempts are scanned.
     """
-    from examsite.exams.domain import analysis
-
     revisions = {
         r.id: r
         for r in db.session.scalars(
@@ -65,33 +123,15 @@ def question_stats(question_id: int, body_ids: Iterable[int], limit: int = 5000)
     }
     if not revisions:
         return None
-    n_options = max(len(r.options) for r in revisions.values())
     attempts = db.session.scalars(
         select(Attempt)
         .where(Attempt.body_id.in_(list(body_ids)), Attempt.status == ATTEMPT_GRADED)
         .order_by(Attempt.id.desc())
         .limit(limit)
     )
-    hits = [
-        (attempt, position)
-        for attempt in attempts
-        for position, item in enumerate(attempt.paper or [])
-        if item["r"] in revisions
-    ]
-    chosen = {
-        (a.attempt_id, a.position): a.choice
-        for a in db.session.scalars(
-            select(Answer).where(Answer.attempt_id.in_({attempt.id for attempt, _ in hits}))
-        )
-    }
-    responses = []
-    for attempt, position in hits:
-        earned, points = (attempt.result or {}).get("items", [])[position]
-        responses.append(
-            analysis.Response(
-                attempt_score=float(attempt.score or 0),
-                correct=earned >= points,
-                chosen=frozenset(chosen.get((attempt.id, position), ())),
-            )
-        )
-    return analysis.item_stats(responses, n_options)
+    stats = item_stats_by(
+        attempts,
+        key=lambda item: question_id if item.revision_id in revisions else None,
+        n_options={question_id: max(len(r.options) for r in revisions.values())},
+    )
+    return stats[question_id]

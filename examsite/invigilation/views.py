@@ -10,9 +10,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from examsite.bank.models import QuestionRevision
 from examsite.core.actions import act
 from examsite.core.audit import ACTION_LABELS
 from examsite.core.body import Body
@@ -23,7 +21,8 @@ from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
 from examsite.exams import loaders, sittings, states
-from examsite.exams.models import Attempt, Sitting
+from examsite.exams.models import Sitting
+from examsite.exams.papers import displayed_paper
 from examsite.exams.states import ATTEMPT
 from examsite.extensions import db
 from examsite.invigilation import services
@@ -228,40 +227,13 @@ def incident(body: Body, sitting: Sitting) -> Any:
 # --------------------------------------------------------------------------- paper fallback
 
 
-def _paper_items(attempt: Attempt) -> list[dict[str, Any]]:
-    revisions = {
-        r.id: r
-        for r in db.session.scalars(
-            select(QuestionRevision).where(
-                QuestionRevision.id.in_([i["r"] for i in attempt.paper or []])
-            )
-        )
-    }
-    online = services.online_answers(attempt)
-    items = []
-    for position, item in enumerate(attempt.paper or []):
-        rev = revisions[item["r"]]
-        labels = ["对", "错"] if item["t"] == "true_false" else [rev.options[i] for i in item["o"]]
-        items.append(
-            {
-                "position": position,
-                "qtype": item["t"],
-                "points": item["p"],
-                "stem": rev.stem,
-                "options": labels,
-                "online": online.get(position, []),
-            }
-        )
-    return items
-
-
 @bp.get("/paper")
 @sitting_required
 def paper(body: Body, sitting: Sitting) -> Any:
     """Each candidate's own drawn paper (no key) with an answer sheet, for printing."""
     attempt_id = id_arg("attempt")
     attempts = [loaders.attempt_in(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
-    papers = [(a, _paper_items(a)) for a in attempts if a.paper and not a.finished]
+    papers = [(a, displayed_paper(a)) for a in attempts if a.paper and not a.finished]
     services._record("paper.print", None, sitting, current_user, "", count=len(papers))
     db.session.commit()
     return render_template("invigilation/paper.html", body=body, sitting=sitting, papers=papers)
@@ -272,26 +244,26 @@ def paper(body: Body, sitting: Sitting) -> Any:
 def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
     """Key in a paper answer sheet; two staff members each enter it, then grade."""
     attempt = loaders.attempt_in(sitting, attempt_id)
-    if not attempt.paper:
+    items = displayed_paper(attempt)
+    if not items:
         abort(404)
-    items = _paper_items(attempt)
     mine = next((e for e in services.entries(attempt) if e.user_id == current_user.id), None)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
         choices: dict[int, list[int]] = {}
         for item in items:
-            values = request.form.getlist(f"q{item['position']}")
+            values = request.form.getlist(f"q{item.position}")
             picked = sorted(
                 {
                     n
                     for v in values
-                    if (n := parse_int(v, min=0, max=len(item["options"]) - 1)) is not None
+                    if (n := parse_int(v, min=0, max=len(item.options) - 1)) is not None
                 }
             )
-            if item["qtype"] != "multiple":
+            if item.qtype != "multiple":
                 picked = picked[:1]
-            choices[item["position"]] = picked
+            choices[item.position] = picked
         try:
             services.save_entry(sitting, attempt, choices, current_user)
         except (services.InvigilationError, states.ExamError) as exc:
@@ -306,7 +278,7 @@ def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
     if mine is not None:
         prefill = {int(k): v for k, v in mine.choices.items()}
     else:
-        prefill = {i["position"]: i["online"] for i in items}
+        prefill = {i.position: i.selected for i in items}
     return render_template(
         "invigilation/entry.html",
         body=body,

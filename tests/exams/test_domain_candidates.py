@@ -23,14 +23,13 @@ from examsite.exams.domain.candidates_file import (
     dump_candidates_xlsx,
     parse_candidates,
 )
+from tests.fixtures.ids import make_id
 
 HEADER = list(CANDIDATE_HEADERS)
 
 
-def vid(n: int, birth: str = "19800101") -> str:
-    """A valid (fictional) ID number, different for each ``n``."""
-    first17 = f"110101{birth}{n:03d}"
-    return first17 + idcard.check_char(first17)
+# A valid (fictional) ID number, different for each ``n`` (and birth date YYYYMMDD).
+vid = make_id
 
 
 def person(n: int, **overrides: str) -> dict[str, str]:
