@@ -5,18 +5,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from examsite.appointments import services
-from examsite.appointments.models import Appointment, CeremonyParticipant, Meeting, Statement
-from examsite.core.body import Body
+from examsite.appointments.models import Appointment, CeremonyParticipant, Statement
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
-from examsite.exams.models import Candidate
 from examsite.extensions import db
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import count
@@ -24,22 +22,15 @@ from tests.fixtures.web import Browser, csrf_token
 
 
 @pytest.fixture
-def meeting_world(app, world):
+def meeting_world(world, make_meeting, make_candidate, make_appointment):
     """A meeting in east with two untested candidates on its agenda."""
-    with app.app_context():
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        meeting = services.save_meeting(
-            east, None, term=16, number=12, date=date(2026, 11, 20), agenda=""
-        )
-        ids = []
-        for n in range(2):
-            c = Candidate(
-                body_id=east.id, name=f"任命{n}", id_number=make_id(300 + n), proposed_post="局长"
-            )
-            db.session.add(c)
-            db.session.commit()
-            ids.append(services.create_appointment(east, c, meeting, "局长").id)
-        return {"meeting": meeting.id, "appointments": ids}
+    meeting = make_meeting("east", term=16, number=12, date=date(2026, 11, 20))
+    people = [
+        make_candidate("east", name=f"任命{n}", id_number=make_id(300 + n), proposed_post="局长")
+        for n in range(2)
+    ]
+    ids = [make_appointment(p, body="east", meeting=meeting, post="局长").id for p in people]
+    return {"meeting": meeting.id, "appointments": ids}
 
 
 def _vote(b, aid, outcome="appointed"):
@@ -87,39 +78,13 @@ def test_the_rule_can_be_switched_off(app, meeting_world, login_as):
     assert _appointment(app, meeting_world["appointments"][1]).vote == "appointed"
 
 
-def test_a_passed_test_is_linked_as_evidence(app, exam_world, login_as):
-    from tests.fixtures.candidate import started
-
-    # Give everyone full marks by answering through the service, then appoint the first.
-    b = started(app, exam_world, 0)
-    with app.app_context():
-        from examsite.bank.models import QuestionRevision
-        from examsite.exams.models import Attempt
-
-        attempt = db.session.get(Attempt, exam_world.attempt_ids[0])
-        from examsite.exams.answering import save_answer
-
-        for position, item in enumerate(attempt.paper):
-            rev = db.session.get(QuestionRevision, item["r"])
-            save_answer(
-                attempt,
-                position,
-                [d for d, o in enumerate(item["o"]) if o in rev.answer],
-                position + 1,
-            )
-        east_id, person_id = attempt.sitting.body_id, attempt.candidate_id
-        meeting_id = services.save_meeting(
-            attempt.sitting.body, None, term=1, number=1, date=date.today(), agenda=""
-        ).id
-    b.post("/exam/submit")
-    with app.app_context():
-        record = services.create_appointment(
-            db.session.get(Body, east_id),
-            db.session.get(Candidate, person_id),
-            db.session.get(Meeting, meeting_id),
-            "局长",
-        )
-        aid = record.id
+def test_a_passed_test_is_linked_as_evidence(
+    app, exam_world, login_as, make_attempt, make_meeting, make_appointment
+):
+    # Full marks for the first candidate, then appoint them.
+    passed = make_attempt(exam_world, 0, state="submitted", answers="correct")
+    meeting = make_meeting("east", term=1, number=1, date=date.today())
+    aid = make_appointment(passed.attempt.candidate_id, meeting=meeting, post="局长").id
     _vote(login_as("east-staff"), aid)
     record = _appointment(app, aid)
     assert record.vote == "appointed" and record.test_attempt_id == exam_world.attempt_ids[0]
@@ -169,33 +134,26 @@ def test_bad_statement_files_are_refused(app, meeting_world, login_as, name, dat
     assert count(app, Statement) == 0
 
 
-def test_too_big_statement_file_is_refused(app, meeting_world, tmp_path):
+def test_too_big_statement_file_is_refused(app, meeting_world, make_statement, upload_dir):
     from examsite.core.filecheck import UploadError
 
-    with app.app_context():
-        record = db.session.get(Appointment, meeting_world["appointments"][0])
-        with pytest.raises(UploadError) as caught:
-            services.save_statement(
-                record,
-                order=1,
-                delivered=False,
-                delivered_on=None,
-                text="",
-                upload=("big.pdf", _pdf() + b"0" * 2048),
-                instance_path=str(tmp_path),
-                max_bytes=1024,
-            )
-        assert caught.value.code == "too_large"
+    with pytest.raises(UploadError) as caught:
+        make_statement(
+            meeting_world["appointments"][0],
+            delivered=False,
+            file=("big.pdf", _pdf() + b"0" * 2048),
+            max_bytes=1024,
+        )
+    assert caught.value.code == "too_large"
     assert count(app, Statement) == 0
-    assert not (tmp_path / "uploads" / "statements").exists() or not any(
-        (tmp_path / "uploads" / "statements").iterdir()
+    assert not (upload_dir / "statements").exists() or not any(
+        (upload_dir / "statements").iterdir()
     )
 
 
 def test_statement_text_is_sanitized_and_file_served_to_the_body_only(
-    app, meeting_world, login_as, tmp_path
+    app, meeting_world, login_as, upload_dir
 ):
-    app.instance_path = str(tmp_path)
     b = login_as("east-staff")
     aid = meeting_world["appointments"][0]
     _statement(
@@ -209,7 +167,7 @@ def test_statement_text_is_sanitized_and_file_served_to_the_body_only(
     with app.app_context():
         s = db.session.scalars(select(Statement)).one()
         assert s.text == "<p>坚决<b>拥护</b>宪法</p>" and s.delivered and s.file_type == "docx"
-        assert (tmp_path / "uploads" / "statements" / s.file_path).read_bytes() == _docx()
+        assert (upload_dir / "statements" / s.file_path).read_bytes() == _docx()
     page = b.get(f"/bodies/east/appointments/{aid}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     got = b.get(f"/bodies/east/appointments/{aid}/statement/file")
@@ -238,54 +196,26 @@ def test_other_bodies_see_nothing(app, meeting_world, login_as):
 
 
 @pytest.fixture
-def ceremony_world(app, meeting_world, login_as):
+def ceremony_world(meeting_world, login_as, make_ceremony):
     """Both candidates appointed (by exemption) and a ceremony running now."""
     admin = login_as("east-admin")
     for aid in meeting_world["appointments"]:
         admin.post(f"/bodies/east/appointments/{aid}/exempt", {"reason": "免考"})
         _vote(admin, aid)
-    with app.app_context():
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        now = utcnow()
-        ceremony = services.save_ceremony(
-            east,
-            None,
-            title="集体宣誓",
-            starts_at=now - timedelta(minutes=5),
-            ends_at=now + timedelta(hours=1),
-            venue="常委会会议室",
-            form="group",
-            leader="主任",
-        )
-        services.add_participants(
-            ceremony, [db.session.get(Appointment, a) for a in meeting_world["appointments"]]
-        )
-        tails = [idcard.tail6(make_id(300 + n)) for n in range(2)]
-        names = [f"任命{n}" for n in range(2)]
-        return {
-            "id": ceremony.id,
-            "code": ceremony.check_in_code,
-            "tails": tails,
-            "names": names,
-            **meeting_world,
-        }
+    ceremony = make_ceremony(
+        "east", title="集体宣誓", form="group", participants=meeting_world["appointments"]
+    )
+    return {
+        "id": ceremony.id,
+        "code": ceremony.code,
+        "tails": [idcard.tail6(make_id(300 + n)) for n in range(2)],
+        "names": [f"任命{n}" for n in range(2)],
+        **meeting_world,
+    }
 
 
-def test_only_the_appointed_may_swear(app, meeting_world, login_as):
-    with app.app_context():
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        now = utcnow()
-        ceremony = services.save_ceremony(
-            east,
-            None,
-            title="宣誓",
-            starts_at=now,
-            ends_at=now + timedelta(hours=1),
-            venue="",
-            form="single",
-            leader="",
-        )
-        cid = ceremony.id
+def test_only_the_appointed_may_swear(app, meeting_world, login_as, make_ceremony):
+    cid = make_ceremony("east", title="宣誓", form="single", venue="", leader="").id
     b = login_as("east-staff")
     r = b.post(
         f"/bodies/east/appointments/ceremonies/{cid}/participants",
@@ -363,99 +293,61 @@ def test_exports_are_spreadsheets(app, ceremony_world, login_as):
         openpyxl.load_workbook(io.BytesIO(r.data))
 
 
-def test_figures_of_a_generated_term(app, world, login_as):
+def test_figures_of_a_generated_term(
+    app,
+    world,
+    login_as,
+    make_template,
+    make_candidate,
+    make_sitting,
+    make_meeting,
+    make_appointment,
+    make_statement,
+    make_ceremony,
+):
     """A term whose true figures we know: 3 tests (one out of range), 5 tested, 4 passed,
     2 statements, 2 ceremonies, 3 sworn in."""
-    from tests.fixtures.exams import seed_bank
+    template = make_template("east", name="卷", pass_mark=1, sections=[("single", 2, 1)])
+    people = [make_candidate("east", name=f"人{i}", id_number=make_id(500 + i)) for i in range(6)]
 
+    def held(when: datetime, who: list, passed: list[bool]) -> None:
+        make_sitting(
+            "east",
+            template=template,
+            candidates=who,
+            starts_at=when,
+            ends_at=when + timedelta(hours=1),
+            graded=passed,
+        )
+
+    held(datetime(2026, 3, 1, 2), people[:3], [True, True, False])
+    held(datetime(2026, 6, 1, 2), people[2:5], [True, False, True])  # make-up for person 2
+    held(datetime(2025, 6, 1, 2), people[5:], [True])  # last year: not counted
+    meeting = make_meeting("east", term=16, number=3, date=date(2026, 6, 5))
+    on = date(2026, 6, 5)
+    records = [
+        make_appointment(p, meeting=meeting, post="职务", vote="appointed", vote_date=on)
+        for p in people[:3]
+    ]
+    for r in records[:2]:
+        make_statement(r, delivered_on=on)
+    for title, day, form, who in (
+        ("一", datetime(2026, 6, 6, 2), "group", records[:2]),
+        ("二", datetime(2026, 7, 6, 2), "single", records[2:]),
+    ):
+        make_ceremony(
+            "east",
+            title=title,
+            starts_at=day,
+            ends_at=day + timedelta(hours=2),
+            venue="",
+            form=form,
+            leader="",
+            participants=who,
+            checked_in=True,
+        )
     with app.app_context():
-        from examsite.exams import sittings
-        from examsite.exams.models import Attempt, Sitting
-
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        seed_bank(east)
-        template = sittings.save_template(
-            east,
-            None,
-            name="卷",
-            duration_minutes=30,
-            pass_mark=1,
-            sections=[{"qtype": "single", "count": 2, "points": 1}],
-            post_categories=[],
-        )
-        people = [
-            Candidate(body_id=east.id, name=f"人{i}", id_number=make_id(500 + i)) for i in range(6)
-        ]
-        db.session.add_all(people)
-        db.session.commit()
-        from datetime import datetime
-
-        def held(when: datetime, who: list[Candidate], passed: list[bool]) -> None:
-            s = Sitting(
-                body_id=east.id,
-                title="考",
-                starts_at=when,
-                ends_at=when + timedelta(hours=1),
-                template_id=template.id,
-                status="closed",
-            )
-            db.session.add(s)
-            db.session.flush()
-            for person, ok in zip(who, passed, strict=True):
-                db.session.add(
-                    Attempt(
-                        body_id=east.id,
-                        sitting_id=s.id,
-                        candidate_id=person.id,
-                        status="graded",
-                        passed=ok,
-                        score=2 if ok else 0,
-                    )
-                )
-            db.session.commit()
-
-        held(datetime(2026, 3, 1, 2), people[:3], [True, True, False])
-        held(datetime(2026, 6, 1, 2), people[2:5], [True, False, True])  # make-up for person 2
-        held(datetime(2025, 6, 1, 2), people[5:], [True])  # last year: not counted
-        meeting = services.save_meeting(
-            east, None, term=16, number=3, date=date(2026, 6, 5), agenda=""
-        )
-        records = [services.create_appointment(east, p, meeting, "职务") for p in people[:3]]
-        for r in records:
-            services.record_vote(r, "appointed", date(2026, 6, 5))
-        for r in records[:2]:
-            db.session.add(
-                Statement(
-                    body_id=east.id, appointment=r, delivered=True, delivered_on=date(2026, 6, 5)
-                )
-            )
-        db.session.commit()
-        c1 = services.save_ceremony(
-            east,
-            None,
-            title="一",
-            starts_at=datetime(2026, 6, 6, 2),
-            ends_at=datetime(2026, 6, 6, 4),
-            venue="",
-            form="group",
-            leader="",
-        )
-        c2 = services.save_ceremony(
-            east,
-            None,
-            title="二",
-            starts_at=datetime(2026, 7, 6, 2),
-            ends_at=datetime(2026, 7, 6, 4),
-            venue="",
-            form="single",
-            leader="",
-        )
-        services.add_participants(c1, records[:2])
-        services.add_participants(c2, records[2:])
-        for p in c1.participants + c2.participants:
-            p.checked_in_at = p.ceremony.starts_at
-        db.session.commit()
-        result = services.figures([east.id], date(2026, 1, 1), date(2026, 12, 31))
+        result = services.figures([world.east.id], date(2026, 1, 1), date(2026, 12, 31))
     assert (result.tests_held, result.candidates_tested, result.candidates_passed) == (2, 5, 4)
     assert (
         result.statements_delivered,

@@ -20,8 +20,8 @@ from examsite.extensions import db
 from examsite.reports import cli as reports_cli
 from examsite.reports.models import ReportSubject, Term
 from tests.fixtures.factories import PASSWORD, count
+from tests.fixtures.reports import TODAY, report_subjects
 from tests.fixtures.web import csrf_token
-from tests.test_reports import TODAY, _subjects, term_world  # noqa: F401  (a fixture)
 
 # --------------------------------------------------------------------------- pure helpers
 
@@ -265,7 +265,7 @@ def _written_subject_with_name(app, login_as, name: str) -> int:
     with app.app_context():
         tid = db.session.scalars(select(Term.id)).one()  # term_world's
     b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "written"})
-    sid = _subjects(app, tid)[0].id
+    sid = report_subjects(app, tid)[0].id
     with app.app_context():
         subject = db.session.get(ReportSubject, sid)
         subject.due_on = TODAY + timedelta(days=10)

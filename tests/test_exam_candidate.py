@@ -63,7 +63,7 @@ def test_saved_choice_is_stored_as_the_original_option(app, exam_world):
     b = started(app, exam_world)
     save(b, 0, [1], 1)
     attempt = get_attempt(app, exam_world.attempt_ids[0])
-    order = attempt.paper[0]["o"]
+    order = attempt.paper_items[0].option_order
     with app.app_context():
         stored = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).one()
         assert stored.choice == [order[1]]
@@ -79,7 +79,7 @@ def test_a_stale_save_never_overwrites_a_newer_one(app, exam_world):
     attempt = get_attempt(app, exam_world.attempt_ids[0])
     with app.app_context():
         stored = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).one()
-        assert (stored.seq, stored.choice) == (5, [attempt.paper[0]["o"][3]])
+        assert (stored.seq, stored.choice) == (5, [attempt.paper_items[0].option_order[3]])
 
 
 def test_bad_saves_are_refused_and_change_nothing(app, exam_world):

@@ -7,20 +7,18 @@ import re
 from datetime import timedelta
 
 import openpyxl
-from sqlalchemy import select
 
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
-from examsite.exams.models import Attempt, Candidate, PaperTemplate, Sitting
+from examsite.exams.models import Candidate, Sitting
 from examsite.extensions import db
-from tests.fixtures.exams import get_attempt, make_id, seed_bank
+from tests.fixtures.exams import get_attempt, make_id
 from tests.fixtures.factories import count
+from tests.fixtures.web import Browser, csrf_token
 
 
 def _upload(b, url, name, data):
-    from tests.fixtures.web import csrf_token
-
     return b.client.post(
         url,
         data={"csrf_token": csrf_token(b.client, "/"), "file": (io.BytesIO(data), name)},
@@ -51,14 +49,9 @@ def test_create_candidate_validates_the_id_number(app, world, login_as):
     assert "身份证号相同" in dup.get_data(as_text=True)
 
 
-def test_reveal_is_for_body_admins_and_audited(app, world, login_as):
+def test_reveal_is_for_body_admins_and_audited(app, world, login_as, make_candidate):
+    cid = make_candidate("east", name="张三", id_number=make_id(8), post_category="other").id
     b = login_as("east-staff")
-    b.post(
-        "/bodies/east/exams/candidates/new",
-        {"name": "张三", "id_number": make_id(8), "post_category": "other"},
-    )
-    with app.app_context():
-        cid = db.session.scalars(select(Candidate.id)).one()
     assert b.post(f"/bodies/east/exams/candidates/{cid}/reveal").status_code == 403
     admin = login_as("east-admin")
     page = admin.post(f"/bodies/east/exams/candidates/{cid}/reveal").get_data(as_text=True)
@@ -92,11 +85,8 @@ def test_candidate_import_is_all_or_nothing_with_row_numbers(app, world, login_a
     assert count(app, Candidate, Candidate.body_id == world.east.id) == 2
 
 
-def test_template_reports_a_shortfall_against_the_bank(app, world, login_as):
-    with app.app_context():
-        from examsite.core.body import Body
-
-        seed_bank(db.session.scalars(select(Body).where(Body.code == "city")).one(), tfs=3)
+def test_template_reports_a_shortfall_against_the_bank(app, world, login_as, make_bank):
+    make_bank("city", tfs=3)
     b = login_as("east-admin")
     form = {
         "name": "法院卷",
@@ -120,9 +110,9 @@ def test_template_reports_a_shortfall_against_the_bank(app, world, login_as):
 
 
 def test_opening_draws_a_different_paper_for_each_candidate(app, exam_world):
-    papers = [get_attempt(app, aid).paper for aid in exam_world.attempt_ids]
+    papers = [get_attempt(app, aid).paper_items for aid in exam_world.attempt_ids]
     assert all(len(p) == 10 for p in papers)
-    firsts = [[item["r"] for item in p] for p in papers]
+    firsts = [p.revision_ids for p in papers]
     assert firsts[0] != firsts[1] != firsts[2]
 
 
@@ -161,8 +151,6 @@ def test_reissued_code_kills_the_old_one(app, exam_world, login_as):
     b.post(f"/bodies/east/invigilate/{sid}/attempts/{aid}/reissue", {"reason": "准考证遗失"})
     new_code = get_attempt(app, aid).admission_code
     assert new_code != exam_world.codes[0]
-    from tests.fixtures.web import Browser
-
     c = Browser(app.test_client())
     r = c.post("/exam/login", {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]})
     assert "不正确" in r.get_data(as_text=True)
@@ -171,11 +159,8 @@ def test_reissued_code_kills_the_old_one(app, exam_world, login_as):
     )
 
 
-def test_close_grades_and_marks_absent_then_results_export(app, exam_world, login_as):
-    from tests.fixtures.candidate import save, started
-
-    b = started(app, exam_world, 0)
-    save(b, 0, [0], 1)
+def test_close_grades_and_marks_absent_then_results_export(app, exam_world, login_as, make_attempt):
+    make_attempt(exam_world, 0, answers={0: [0]})
     admin = login_as("east-admin")
     sid = exam_world.sitting_id
     assert admin.post(f"/bodies/east/invigilate/{sid}/close").status_code == 302
@@ -188,25 +173,17 @@ def test_close_grades_and_marks_absent_then_results_export(app, exam_world, logi
     assert all("***" in r[1] for r in rows[1:])  # masked ID numbers in the export
 
 
-def test_results_export_escapes_formulas(app, exam_world, login_as):
-    with app.app_context():
-        c = db.session.scalars(select(Candidate)).first()
-        c.work_unit = "=cmd|' /C calc'!A0"
-        db.session.commit()
-    exported = login_as("east-staff").get(
-        f"/bodies/east/exams/sittings/{exam_world.sitting_id}/results.xlsx"
-    )
+def test_results_export_escapes_formulas(app, world, login_as, make_candidate, make_sitting):
+    person = make_candidate("east", work_unit="=cmd|' /C calc'!A0")
+    room = make_sitting("east", open=True, candidates=[person, make_candidate("east")])
+    exported = login_as("east-staff").get(f"/bodies/east/exams/sittings/{room.id}/results.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).active
     units = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'=cmd|' /C calc'!A0" in units
 
 
-def test_makeup_enrolls_the_failed(app, exam_world, login_as):
-    from tests.fixtures.candidate import save, started
-
-    b = started(app, exam_world, 0)
-    save(b, 0, [0], 1)
-    b.post("/exam/submit")
+def test_makeup_enrolls_the_failed(app, exam_world, login_as, make_attempt):
+    make_attempt(exam_world, 0, state="submitted", answers={0: [0]})
     admin = login_as("east-admin")
     sid = exam_world.sitting_id
     admin.post(f"/bodies/east/invigilate/{sid}/close")
@@ -223,11 +200,8 @@ def test_makeup_enrolls_the_failed(app, exam_world, login_as):
     assert names == ["考生0"]  # the absent are not "failed"; the one who sat and failed is
 
 
-def test_score_report_verifies_publicly(app, exam_world, login_as):
-    from tests.fixtures.candidate import started
-
-    b = started(app, exam_world, 0)
-    b.post("/exam/submit")
+def test_score_report_verifies_publicly(app, exam_world, login_as, make_attempt):
+    make_attempt(exam_world, 0, state="submitted")
     attempt = get_attempt(app, exam_world.attempt_ids[0])
     page = (
         login_as("east-staff")
@@ -240,20 +214,8 @@ def test_score_report_verifies_publicly(app, exam_world, login_as):
     assert app.test_client().get("/exam/verify/forged-token").status_code == 404
 
 
-def test_sitting_form_validates(app, world, login_as):
-    with app.app_context():
-        from examsite.core.body import Body
-
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        db.session.add(
-            PaperTemplate(
-                body_id=east.id,
-                name="卷",
-                sections=[{"qtype": "single", "count": 1, "points": 100}],
-            )
-        )
-        db.session.commit()
-        tid = db.session.scalars(select(PaperTemplate.id)).one()
+def test_sitting_form_validates(app, world, login_as, make_template):
+    tid = make_template("east", name="卷", sections=[("single", 1, 100)]).id
     b = login_as("east-admin")
     r = b.post(
         "/bodies/east/exams/sittings/new",
@@ -274,13 +236,9 @@ def test_sitting_form_validates(app, world, login_as):
     assert count(app, Sitting) == 0
 
 
-def test_item_analysis_page(app, exam_world, login_as):
-    from tests.fixtures.candidate import save, started
-
+def test_item_analysis_page(app, exam_world, login_as, make_attempt):
     for i in range(3):
-        b = started(app, exam_world, i)
-        save(b, 0, [i % 2], 1)
-        b.post("/exam/submit")
+        make_attempt(exam_world, i, state="submitted", answers={0: [i % 2]})
     page = login_as("east-staff").get(
         f"/bodies/east/exams/sittings/{exam_world.sitting_id}/analysis"
     )
@@ -288,33 +246,25 @@ def test_item_analysis_page(app, exam_world, login_as):
     assert page.get_data(as_text=True).count("<tr>") > 3
 
 
-def test_network_restriction(app, exam_world):
-    with app.app_context():
-        db.session.get(Sitting, exam_world.sitting_id).allowed_networks = "10.8.0.0/16"
-        db.session.commit()
-    from tests.fixtures.web import Browser
-
+def test_network_restriction(app, world, make_sitting):
+    room = make_sitting("east", open=True, candidates=1, allowed_networks="10.8.0.0/16")
     b = Browser(app.test_client())
-    r = b.post("/exam/login", {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]})
+    r = b.post("/exam/login", {"code": room.codes[0], "id_tail": room.tails[0]})
     assert "指定考场" in r.get_data(as_text=True)
     r = b.post(
         "/exam/login",
-        {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]},
+        {"code": room.codes[0], "id_tail": room.tails[0]},
         environ_base={"REMOTE_ADDR": "10.8.3.4"},
     )
     assert r.status_code == 302
-    _ = Attempt
 
 
-def test_question_page_shows_item_statistics(app, exam_world, login_as):
-    from tests.fixtures.candidate import started
-
-    b = started(app, exam_world, 0)
-    b.post("/exam/submit")
+def test_question_page_shows_item_statistics(app, exam_world, login_as, make_attempt):
+    make_attempt(exam_world, 0, state="submitted")
     attempt = get_attempt(app, exam_world.attempt_ids[0])
     with app.app_context():
         from examsite.bank.models import QuestionRevision
 
-        qid = db.session.get(QuestionRevision, attempt.paper[0]["r"]).question_id
+        qid = db.session.get(QuestionRevision, attempt.paper_items[0].revision_id).question_id
     page = login_as("east-staff").get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
     assert "作答次数" in page

@@ -26,9 +26,9 @@ from examsite.exams.domain.candidates_file import (
     parse_candidates,
 )
 from examsite.exams.models import Answer, Candidate
-from tests.exams.test_domain_candidates import vid
 from tests.fixtures.candidate import started
 from tests.fixtures.factories import count
+from tests.fixtures.ids import make_id
 from tests.fixtures.web import csrf_token
 
 BANK = Path(__file__).resolve().parent.parent / "question_bank"
@@ -63,7 +63,7 @@ def _candidate_seeds() -> dict[str, bytes]:
     from examsite.exams.domain.candidates_file import CandidateRow
 
     rows = [
-        CandidateRow(i + 2, f"张{i}", vid(i), "某局", "局长", "government", "", "")
+        CandidateRow(i + 2, f"张{i}", make_id(i), "某局", "局长", "government", "", "")
         for i in range(3)
     ]
     header = "姓名,身份证号,工作单位,拟任职务,职务类别\n"

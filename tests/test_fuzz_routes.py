@@ -3,7 +3,7 @@ each role, never answer a 500 (issue 16 item 9).
 
 The routes come from the URL map, so a page added later is fuzzed without anyone listing it.
 Their URLs name real rows of the signed-in role's body (the access matrix's world, see
-tests/test_access_matrix.py), so an allowed role reaches the view itself. The parameter
+tests/fixtures/matrix.py), so an allowed role reaches the view itself. The parameter
 names are the ones the view reads (from its source: ``request.args.get("…")``,
 ``int_arg("…")``, ``f"q{…}"``, the fields of the form classes it builds) plus a common list
 and random names; a POST's field names are also the ones its pages' forms carry (parsed from
@@ -58,17 +58,12 @@ from examsite.bank.formats.model import ParsedQuestion
 from examsite.core.body import Body
 from examsite.extensions import db
 from tests.access_matrix import ALLOWED
-from tests.test_access_matrix import (
-    FORM,
-    QUERY,
-    SESSION_ENDING,
-    MatrixWorld,
-    _build,
-    _csrf,
-    _fingerprint,
-    _outcome,
-    _sign_in,
-)
+from tests.fixtures.matrix import FORM, QUERY, SESSION_ENDING, MatrixWorld
+from tests.fixtures.matrix import build_matrix as _build
+from tests.fixtures.matrix import fingerprint as _fingerprint
+from tests.fixtures.matrix import outcome as _outcome
+from tests.fixtures.matrix import page_csrf as _csrf
+from tests.fixtures.matrix import sign_in as _sign_in
 
 #: ``candidate``: enrolled, not started (the practice is open); ``candidate_started``: the
 #: same candidate with the paper in progress (saving answers is open).

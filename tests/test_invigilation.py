@@ -226,7 +226,7 @@ def test_paper_fallback_with_double_entry(app, exam_world, assigned, login_as, c
     assert "答题卡" in printed and "已在线作答：C" in printed
     assert "解析" not in printed  # no key, no explanation
 
-    sheet = {f"q{p}": "0" for p in range(1, len(attempt.paper))}
+    sheet = {f"q{p}": "0" for p in range(1, len(attempt.paper_items))}
     sheet["q0"] = "2"
     first = staff.post(panel_url(exam_world, f"attempts/{aid}/entry"), sheet)
     assert first.status_code == 302
@@ -250,7 +250,7 @@ def test_paper_fallback_with_double_entry(app, exam_world, assigned, login_as, c
         first_answer = db.session.scalars(
             select(Answer).where(Answer.attempt_id == aid, Answer.position == 0)
         ).one()
-        assert first_answer.choice == [attempt.paper[0]["o"][2]]
+        assert first_answer.choice == [attempt.paper_items[0].option_order[2]]
 
 
 def _last_event(app, action: str) -> AuditEvent:

@@ -77,9 +77,9 @@ def test_no_paper_and_no_exam_pool_holds_a_practice_question(app, exam_world):
         exam_ids = {i.revision_id for i in exam_papers.pool_for(east)}
         assert practice_ids and exam_ids and not practice_ids & exam_ids
         drawn = {
-            item["r"]
+            rid
             for attempt in db.session.scalars(select(Attempt))
-            for item in attempt.paper or []
+            for rid in (attempt.paper_items.revision_ids if attempt.paper_items else [])
         }
         assert drawn and not drawn & practice_ids
 

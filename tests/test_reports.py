@@ -2,68 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from examsite.appointments import services as appointment_services
 from examsite.appointments.models import Appointment, Meeting
-from examsite.core.body import Body
-from examsite.exams.models import Candidate
 from examsite.extensions import db
 from examsite.reports import services
 from examsite.reports.models import ReminderLog, ReportSubject, Term
-from tests.fixtures.exams import make_id
 from tests.fixtures.factories import count
-
-TODAY = date.today()
-
-
-@pytest.fixture
-def term_world(app, world):
-    """Term 16 in east with 6 appointed persons (4 government, 2 court) and 3 meetings."""
-    with app.app_context():
-        east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        appointment_services.save_rules(east, require_test=False, require_appointed_for_oath=True)
-        term = services.save_term(
-            east,
-            number=16,
-            starts_on=TODAY - timedelta(days=400),
-            ends_on=TODAY + timedelta(days=1400),
-        )
-        meeting = appointment_services.save_meeting(
-            east, None, term=16, number=1, date=TODAY - timedelta(days=300), agenda=""
-        )
-        for i in range(6):
-            court = i >= 4
-            c = Candidate(
-                body_id=east.id,
-                name=f"报告人{i}",
-                id_number=make_id(600 + i),
-                post_category="court" if court else "government",
-            )
-            db.session.add(c)
-            db.session.commit()
-            a = appointment_services.create_appointment(
-                east, c, meeting, "审判员" if court else f"局长{i}"
-            )
-            appointment_services.record_vote(a, "appointed", TODAY - timedelta(days=300))
-        for n, days in ((2, 20), (3, 60), (4, 120)):
-            appointment_services.save_meeting(
-                east, None, term=16, number=n, date=TODAY + timedelta(days=days), agenda=""
-            )
-        return {"term": term.id}
-
-
-def _subjects(app, term_id):
-    with app.app_context():
-        rows = db.session.scalars(
-            select(ReportSubject).where(ReportSubject.term_id == term_id).order_by(ReportSubject.id)
-        ).all()
-        for r in rows:
-            db.session.expunge(r)
-        return rows
+from tests.fixtures.reports import TODAY, report_subjects
 
 
 def test_plans_select_their_subjects(app, term_world, login_as):
@@ -82,18 +30,20 @@ def test_plans_select_their_subjects(app, term_world, login_as):
         f"/bodies/east/reports/terms/{tid}/plans",
         {"name": "法院", "mode": "written", "post_categories": ["court"]},
     )
-    subjects = _subjects(app, tid)
+    subjects = report_subjects(app, tid)
     assert sorted(s.mode for s in subjects) == ["oral"] * 4 + ["written"] * 2
     # Running a plan again never adds a person twice.
     b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "written"})
-    assert len(_subjects(app, tid)) == 6
+    assert len(report_subjects(app, tid)) == 6
 
 
-def test_proposed_schedule_respects_the_cap_and_keeps_confirmed_items(app, term_world, login_as):
+def test_proposed_schedule_respects_the_cap_and_keeps_confirmed_items(
+    app, term_world, login_as, make_plan
+):
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部口头", "mode": "oral"})
-    first = _subjects(app, tid)[0]
+    make_plan(tid, name="全部口头", mode="oral")
+    first = report_subjects(app, tid)[0]
     with app.app_context():
         last_meeting = db.session.scalars(select(Meeting).where(Meeting.number == 4)).one().id
     b.post(f"/bodies/east/reports/subjects/{first.id}/confirm", {"meeting_id": str(last_meeting)})
@@ -101,7 +51,7 @@ def test_proposed_schedule_respects_the_cap_and_keeps_confirmed_items(app, term_
         f"/bodies/east/reports/terms/{tid}/propose",
         {"max_per_meeting": "2", "deadline": (TODAY + timedelta(days=200)).isoformat()},
     )
-    subjects = _subjects(app, tid)
+    subjects = report_subjects(app, tid)
     assert subjects[0].meeting_id == last_meeting and subjects[0].confirmed
     per_meeting = {}
     for s in subjects:
@@ -110,10 +60,10 @@ def test_proposed_schedule_respects_the_cap_and_keeps_confirmed_items(app, term_
     assert max(per_meeting.values()) <= 2 and len(subjects) == 6
 
 
-def test_a_person_who_left_is_flagged(app, term_world, login_as):
+def test_a_person_who_left_is_flagged(app, term_world, login_as, make_plan):
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
+    make_plan(tid, mode="oral")
     with app.app_context():
         a = db.session.scalars(select(Appointment)).first()
         a.left_on = TODAY - timedelta(days=1)
@@ -129,30 +79,30 @@ def _record(b, sid, **fields):
     )
 
 
-def test_vote_counts_must_fit_those_present(app, term_world, login_as):
+def test_vote_counts_must_fit_those_present(app, term_world, login_as, make_plan):
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
-    sid = _subjects(app, tid)[0].id
+    make_plan(tid, mode="oral")
+    sid = report_subjects(app, tid)[0].id
     _record(b, sid)
     r = b.post(
         f"/bodies/east/reports/subjects/{sid}/vote",
         {"present": "30", "satisfied": "25", "basically": "5", "unsatisfied": "1"},
     )
     assert "不能超过出席人数" in b.get(r.headers["Location"]).get_data(as_text=True)
-    assert _subjects(app, tid)[0].outcome is None
+    assert report_subjects(app, tid)[0].outcome is None
     b.post(
         f"/bodies/east/reports/subjects/{sid}/vote",
         {"present": "30", "satisfied": "10", "basically": "5", "unsatisfied": "12"},
     )
-    assert _subjects(app, tid)[0].outcome == "unsatisfied"  # 15 is not more than half of 30
+    assert report_subjects(app, tid)[0].outcome == "unsatisfied"  # 15 is not more than half of 30
 
 
-def test_rectification_after_an_unsatisfied_vote(app, term_world, login_as):
+def test_rectification_after_an_unsatisfied_vote(app, term_world, login_as, make_plan):
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
-    sid = _subjects(app, tid)[0].id
+    make_plan(tid, mode="oral")
+    sid = report_subjects(app, tid)[0].id
     _record(b, sid)
     b.post(
         f"/bodies/east/reports/subjects/{sid}/vote",
@@ -174,11 +124,11 @@ def test_rectification_after_an_unsatisfied_vote(app, term_world, login_as):
         )
 
 
-def test_rectification_only_after_unsatisfied(app, term_world, login_as):
+def test_rectification_only_after_unsatisfied(app, term_world, login_as, make_plan):
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
-    sid = _subjects(app, tid)[0].id
+    make_plan(tid, mode="oral")
+    sid = report_subjects(app, tid)[0].id
     _record(b, sid)
     b.post(
         f"/bodies/east/reports/subjects/{sid}/vote",
@@ -192,15 +142,15 @@ def test_rectification_only_after_unsatisfied(app, term_world, login_as):
         assert db.session.get(ReportSubject, sid).rectification is None
 
 
-def test_reminders_are_sent_once(app, term_world, login_as):
+def test_reminders_are_sent_once(app, term_world, login_as, make_plan):
     b = login_as("east-admin")
     b.post(
         "/bodies/east/reports/settings",
         {"threshold_percent": "50", "reminder_email": "renshi@example.org"},
     )
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "written"})
-    sids = [s.id for s in _subjects(app, tid)]
+    make_plan(tid, mode="written")
+    sids = [s.id for s in report_subjects(app, tid)]
     with app.app_context():
         subjects = [db.session.get(ReportSubject, sid) for sid in sids]
         subjects[0].due_on = TODAY + timedelta(days=10)  # due soon
@@ -222,12 +172,12 @@ def test_remind_command_without_smtp_sends_nothing(app, runner):
     assert result.exit_code == 0 and "not configured" in result.output
 
 
-def test_coverage_of_a_generated_term(app, term_world, login_as):
+def test_coverage_of_a_generated_term(app, term_world, login_as, make_plan):
     """6 subjects: 3 reported (2 oral, 1 written), 1 exempted, 2 missing → 3 / 5 = 60%."""
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
-    sids = [s.id for s in _subjects(app, tid)]
+    make_plan(tid, mode="oral")
+    sids = [s.id for s in report_subjects(app, tid)]
     _record(b, sids[0])
     _record(b, sids[1])
     _record(b, sids[2], mode="written")
@@ -247,10 +197,10 @@ def test_coverage_of_a_generated_term(app, term_world, login_as):
     assert b.get(f"/bodies/east/reports/terms/{tid}/coverage?format=xlsx").status_code == 200
 
 
-def test_calendar_and_ics(app, term_world, login_as):
+def test_calendar_and_ics(app, term_world, login_as, make_plan):
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
+    make_plan(tid, mode="oral")
     b.post(
         f"/bodies/east/reports/terms/{tid}/propose",
         {"max_per_meeting": "6", "deadline": (TODAY + timedelta(days=30)).isoformat()},
@@ -263,11 +213,10 @@ def test_calendar_and_ics(app, term_world, login_as):
     assert "30 天内到期（6）" in dashboard
 
 
-def test_reports_are_isolated(app, term_world, login_as):
-    b = login_as("east-staff")
+def test_reports_are_isolated(app, term_world, login_as, make_plan):
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "oral"})
-    sid = _subjects(app, tid)[0].id
+    make_plan(tid, mode="oral")
+    sid = report_subjects(app, tid)[0].id
     west = login_as("west-admin")
     for url in (
         f"/bodies/east/reports/terms/{tid}",
@@ -279,17 +228,16 @@ def test_reports_are_isolated(app, term_world, login_as):
 
 
 def test_report_document_is_checked_served_to_the_body_and_audited(
-    app, term_world, login_as, tmp_path
+    app, term_world, login_as, make_plan
 ):
     import io
 
     from examsite.core.audit import AuditEvent
 
-    app.instance_path = str(tmp_path)
     b = login_as("east-staff")
     tid = term_world["term"]
-    b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "written"})
-    sid = _subjects(app, tid)[0].id
+    make_plan(tid, mode="written")
+    sid = report_subjects(app, tid)[0].id
     pdf = b"%PDF-1.4\n%%EOF\n"
 
     def upload(name, data):
@@ -308,7 +256,7 @@ def test_report_document_is_checked_served_to_the_body_and_audited(
 
     r = upload("report.pdf", b"MZ not a pdf")
     assert "文件内容与扩展名不符" in b.get(r.headers["Location"]).get_data(as_text=True)
-    assert _subjects(app, tid)[0].delivered_on is None
+    assert report_subjects(app, tid)[0].delivered_on is None
     upload("report.pdf", pdf)
     got = b.get(f"/bodies/east/reports/subjects/{sid}/file")
     assert got.status_code == 200 and got.data == pdf

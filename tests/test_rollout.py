@@ -14,6 +14,7 @@ from examsite.core.body import Body
 from examsite.exams.models import PaperTemplate
 from examsite.extensions import db
 from tests.fixtures.factories import count
+from tests.fixtures.ids import make_id
 from tests.fixtures.web import csrf_token
 
 
@@ -107,91 +108,36 @@ def test_onboarding_is_for_municipal_admins(world, login_as):
     assert login_as("east-admin").get("/bodies/onboard").status_code == 403
 
 
-def _seed(app):
+@pytest.fixture
+def known_figures(world, make_template, make_candidate, make_sitting):
     """Known figures in 2026: east 2 sittings (3 tested: 2 passed first time, 1 after make-up),
     west 1 sitting (2 tested, 1 passed); a 2025 sitting in east is outside the year."""
+    people = {
+        (code, i): make_candidate(code, name=f"{code}{i}", id_number=make_id(701 + 3 * k + i))
+        for k, code in enumerate(("east", "west"))
+        for i in range(3)
+    }
 
-    from examsite.exams import sittings as exam_sittings
-    from examsite.exams.models import Attempt, Candidate, Sitting
-    from tests.fixtures.exams import make_id, seed_bank
-
-    with app.app_context():
-        bodies = {b.code: b for b in db.session.scalars(select(Body))}
-        seed_bank(bodies["city"])
-        n = 0
-
-        def sitting(
-            body: Body,
-            when: datetime,
-            results: list[tuple[int, bool]],
-            makeup_of: int | None = None,
-        ) -> int:
-            template = exam_sittings.save_template(
-                body,
-                None,
-                name=f"卷{when}",
-                duration_minutes=30,
-                pass_mark=1,
-                sections=[{"qtype": "single", "count": 1, "points": 1}],
-                post_categories=[],
-            )
-            s = Sitting(
-                body_id=body.id,
-                title="考",
-                starts_at=when,
-                ends_at=when + timedelta(hours=1),
-                template_id=template.id,
-                status="closed",
-                makeup_of_id=makeup_of,
-            )
-            db.session.add(s)
-            db.session.flush()
-            for person, ok in results:
-                db.session.add(
-                    Attempt(
-                        body_id=body.id,
-                        sitting_id=s.id,
-                        candidate_id=person,
-                        status="graded",
-                        passed=ok,
-                        score=1 if ok else 0,
-                    )
-                )
-            db.session.commit()
-            return s.id
-
-        people = {}
-        for code in ("east", "west"):
-            for i in range(3):
-                n += 1
-                c = Candidate(
-                    body_id=bodies[code].id, name=f"{code}{i}", id_number=make_id(700 + n)
-                )
-                db.session.add(c)
-                db.session.commit()
-                people[(code, i)] = c.id
-        first = sitting(
-            bodies["east"],
-            datetime(2026, 3, 1, 2),
-            [
-                (people[("east", 0)], True),
-                (people[("east", 1)], True),
-                (people[("east", 2)], False),
-            ],
+    def held(code: str, when: datetime, results: list[tuple[int, bool]], makeup_of=None):
+        template = make_template(code, name=f"卷{when}", pass_mark=1, sections=[("single", 1, 1)])
+        return make_sitting(
+            code,
+            template=template,
+            title="考",
+            candidates=[people[(code, i)] for i, _ in results],
+            starts_at=when,
+            ends_at=when + timedelta(hours=1),
+            graded=[ok for _, ok in results],
+            makeup_of=makeup_of,
         )
-        sitting(
-            bodies["east"], datetime(2026, 3, 8, 2), [(people[("east", 2)], True)], makeup_of=first
-        )
-        sitting(
-            bodies["west"],
-            datetime(2026, 5, 1, 2),
-            [(people[("west", 0)], True), (people[("west", 1)], False)],
-        )
-        sitting(bodies["east"], datetime(2025, 5, 1, 2), [(people[("east", 0)], True)])
+
+    first = held("east", datetime(2026, 3, 1, 2), [(0, True), (1, True), (2, False)])
+    held("east", datetime(2026, 3, 8, 2), [(2, True)], makeup_of=first)
+    held("west", datetime(2026, 5, 1, 2), [(0, True), (1, False)])
+    held("east", datetime(2025, 5, 1, 2), [(0, True)])
 
 
-def test_statistics_on_known_figures(app, world, login_as):
-    _seed(app)
+def test_statistics_on_known_figures(app, known_figures, login_as):
     page = (
         login_as("admin").get("/statistics?start=2026-01-01&end=2026-12-31").get_data(as_text=True)
     )
@@ -214,8 +160,7 @@ def test_statistics_on_known_figures(app, world, login_as):
     assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
 
 
-def test_county_admin_statistics_cover_only_its_county(app, world, login_as):
-    _seed(app)
+def test_county_admin_statistics_cover_only_its_county(app, known_figures, login_as):
     page = (
         login_as("east-admin")
         .get("/statistics?start=2026-01-01&end=2026-12-31")
@@ -240,8 +185,7 @@ def test_rollout_dashboard_is_a_few_queries_whatever_the_number_of_bodies(
     assert "县19" in page and "<svg" in page
 
 
-def test_rollout_is_sortable_filterable_and_admin_only(app, world, login_as):
-    _seed(app)
+def test_rollout_is_sortable_filterable_and_admin_only(app, known_figures, login_as):
     admin = login_as("admin")
     page = admin.get("/rollout?sort=tested&dir=desc&level=county").get_data(as_text=True)
     assert page.index("东城区人大常委会") < page.index("西山县人大常委会")
