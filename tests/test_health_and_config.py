@@ -116,6 +116,7 @@ def test_uploads_go_to_the_shared_folder_when_one_is_configured(app, tmp_path, m
     from examsite.core.uploads import upload_folder
 
     with app.app_context():
+        monkeypatch.setitem(app.config, "EXAMSITE_UPLOAD_DIR", None)  # the default: instance/
         assert upload_folder("/srv/inst", "statements") == Path("/srv/inst/uploads/statements")
         monkeypatch.setitem(app.config, "EXAMSITE_UPLOAD_DIR", str(tmp_path))
         assert upload_folder("/srv/inst", "reports") == tmp_path / "reports"
