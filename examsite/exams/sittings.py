@@ -170,26 +170,35 @@ def release_results(sitting: Sitting, released: bool = True) -> None:
     db.session.commit()
 
 
+#: The settings a make-up sitting (补考) takes from the sitting it makes up for: everything
+#: but the title, the window and the state.
+MAKEUP_COPIES = (
+    "room",
+    "late_entry_minutes",
+    "template_id",
+    "category_templates",
+    "show_score",
+    "allow_review",
+    "allowed_networks",
+    "second_login",
+    "scoring",
+)
+
+
 def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -> Sitting:
     """A make-up sitting (补考) with every candidate who failed or missed this one.
 
     Allowed after sign-off: it creates a new sitting and only reads this one."""
     failed = [a.candidate for a in sitting.attempts if a.passed is False]
+    settings = {key: getattr(sitting, key) for key in MAKEUP_COPIES}
+    settings["category_templates"] = dict(sitting.category_templates or {})
     makeup = Sitting(
         body_id=sitting.body_id,
         title=_("%(title)s（补考）", title=sitting.title),
-        room=sitting.room,
         starts_at=starts_at,
         ends_at=ends_at,
-        late_entry_minutes=sitting.late_entry_minutes,
-        template_id=sitting.template_id,
-        category_templates=dict(sitting.category_templates or {}),
-        show_score=sitting.show_score,
-        allow_review=sitting.allow_review,
-        allowed_networks=sitting.allowed_networks,
-        second_login=sitting.second_login,
-        scoring=sitting.scoring,
         makeup_of_id=sitting.id,
+        **settings,
     )
     if ends_at <= starts_at:
         raise ExamError(_("结束时间必须晚于开始时间。"))
