@@ -93,9 +93,11 @@ def test_the_answer_is_graded_against_the_question_on_the_page(app, exam_world):
     feedback = response.get_data(as_text=True)
     assert "回答正确" in feedback, feedback[:800]
     assert shown.revision.stem in feedback
-    wrong = [d for d in range(len(shown.order)) if d not in shown.correct][:1]
     page = b.get("/exam/practice").get_data(as_text=True)
     assert "第 2 / 10 题" in page
+    # The wrong choice is read from the second question, not the first: their keys differ.
+    second = _shown(app, page)
+    wrong = [d for d in range(len(second.order)) if d not in second.correct][:1]
     assert "回答错误" in _answer(b, "/exam/practice", page, wrong).get_data(as_text=True)
 
 
