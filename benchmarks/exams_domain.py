@@ -13,8 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from examsite.exams.domain.drawing import PaperSpec, PoolItem, Section, draw_papers
+from examsite.exams.domain.drawing import draw_papers
 from examsite.exams.domain.grading import KeyItem, grade
+from examsite.exams.domain.paper_spec import PaperSpec, PoolItem, Section
 
 LAWS = [
     "宪法",

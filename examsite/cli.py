@@ -11,16 +11,11 @@ def register_cli(app: Flask) -> None:
     from examsite.bodies.cli import bodies
     from examsite.core.audit_cli import audit
     from examsite.core.backup import backup, restore
+    from examsite.core.transaction import commit_each_command
     from examsite.demo import demo
     from examsite.exams.cli import exams
     from examsite.reports.cli import reports
 
-    app.cli.add_command(audit)
-    app.cli.add_command(bodies)
-    app.cli.add_command(backup)
-    app.cli.add_command(restore)
-    app.cli.add_command(create_admin)
-    app.cli.add_command(demo)
-    app.cli.add_command(questions)
-    app.cli.add_command(exams)
-    app.cli.add_command(reports)
+    for command in (audit, bodies, backup, restore, create_admin, demo, questions, exams, reports):
+        commit_each_command(command)  # one transaction per command, as per request
+        app.cli.add_command(command)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from examsite.auth import services as auth_services
 from examsite.auth.models import User
-from examsite.bank import services as bank_services
+from examsite.bank import importing as bank_importing
+from examsite.bank import sharing as bank_sharing
 from examsite.bank.models import PURPOSE_PRACTICE, Question
 from examsite.bodies import services as body_services
 from examsite.core.body import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
@@ -69,15 +70,15 @@ def load_demo(bank_dir: Path | None = None) -> list[str]:
     if has_bank.first() is None:
         root = bank_dir or SHIPPED_BANK
         for file in sorted(root.glob("*.csv")):
-            result = bank_services.import_file(city, file.name, file.read_bytes())
+            result = bank_importing.import_file(city, file.name, file.read_bytes())
             created.append(f"{len(result.questions)} questions from {file.name}")
         # The practice set (question_bank/practice/): shown with its keys, never in a paper.
         for file in sorted((root / "practice").glob("*.csv")):
-            result = bank_services.import_file(
+            result = bank_importing.import_file(
                 city, f"practice/{file.name}", file.read_bytes(), purpose=PURPOSE_PRACTICE
             )
             created.append(f"{len(result.questions)} practice questions from {file.name}")
-        bank_services.publish(city)  # the counties see and draw the shipped bank
+        bank_sharing.publish(city)  # the counties see and draw the shipped bank
     created.extend(_demo_sitting())
     return created
 
@@ -153,7 +154,7 @@ def _demo_sitting() -> list[str]:
     sittings.enroll(sitting, people)
     sittings.open_sitting(sitting)
     east.public_practice = True  # the demo shows the open practice at /practice/east
-    db.session.commit()
+    db.session.flush()
     return [f"open sitting {sitting.id} in east with {len(people)} candidates"]
 
 

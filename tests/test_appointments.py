@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from examsite.appointments import services
+from examsite.appointments import figures as appointment_figures
 from examsite.appointments.models import Appointment, CeremonyParticipant, Statement
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser, csrf_token
@@ -40,7 +41,7 @@ def _vote(b, aid, outcome="appointed"):
 
 
 def _appointment(app, aid) -> Appointment:
-    with app.app_context():
+    with committing(app):
         a = db.session.get(Appointment, aid)
         db.session.expunge(a)
         return a
@@ -164,7 +165,7 @@ def test_statement_text_is_sanitized_and_file_served_to_the_body_only(
         text="<p>坚决<b>拥护</b>宪法<script>alert(1)</script></p>",
         delivered=True,
     )
-    with app.app_context():
+    with committing(app):
         s = db.session.scalars(select(Statement)).one()
         assert s.text == "<p>坚决<b>拥护</b>宪法</p>" and s.delivered and s.file_type == "docx"
         assert (upload_dir / "statements" / s.file_path).read_bytes() == _docx()
@@ -244,7 +245,7 @@ def test_phone_check_in_with_the_name_and_id_tail(app, ceremony_world):
     assert "签到成功" in r.get_data(as_text=True)
     again = phone.post(url, {"name": name, "id_tail": tail})
     assert "无需重复签到" in again.get_data(as_text=True)
-    with app.app_context():
+    with committing(app):
         checked = db.session.scalars(
             select(CeremonyParticipant).where(CeremonyParticipant.checked_in_at.is_not(None))
         ).all()
@@ -268,7 +269,7 @@ def test_staff_scan_the_printed_list(app, ceremony_world, login_as):
         as_text=True
     )
     assert sheet.count("<svg") == 2
-    with app.app_context():
+    with committing(app):
         token = db.session.scalars(select(CeremonyParticipant.token)).first()
     url = f"/bodies/east/appointments/ceremonies/{ceremony_world['id']}/scan?t={token}"
     assert "确认签到" in b.get(url).get_data(as_text=True)
@@ -346,8 +347,8 @@ def test_figures_of_a_generated_term(
             participants=who,
             checked_in=True,
         )
-    with app.app_context():
-        result = services.figures([world.east.id], date(2026, 1, 1), date(2026, 12, 31))
+    with committing(app):
+        result = appointment_figures.count([world.east.id], date(2026, 1, 1), date(2026, 12, 31))
     assert (result.tests_held, result.candidates_tested, result.candidates_passed) == (2, 5, 4)
     assert (
         result.statements_delivered,

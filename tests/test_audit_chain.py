@@ -13,7 +13,7 @@ from examsite.core import audit
 from examsite.core.audit import AuditChainHead, AuditEvent
 from examsite.core.auditchain import GENESIS, entry_hash, verify_chain
 from examsite.extensions import db
-from tests.fixtures.database import make_test_app
+from tests.fixtures.database import committing, make_test_app
 
 # ------------------------------------------------------------------ the pure chain
 
@@ -88,7 +88,7 @@ def test_verify_passes_on_a_real_log_and_finds_a_row_changed_in_the_database(
     assert ok.exit_code == 0, ok.output
     assert "no broken link" in ok.output
 
-    with app.app_context():
+    with committing(app):
         victim = db.session.scalars(
             sa.select(AuditEvent.id)
             .where(AuditEvent.body_id == world.east.id)
@@ -107,7 +107,7 @@ def test_verify_passes_on_a_real_log_and_finds_a_row_changed_in_the_database(
 @pytest.mark.parametrize("which", ["middle", "newest"])
 def test_verify_finds_a_row_deleted_in_the_database(app, world, login_as, runner, which):
     _staff_actions(login_as)
-    with app.app_context():
+    with committing(app):
         ids = db.session.scalars(
             sa.select(AuditEvent.id)
             .where(AuditEvent.body_id == world.west.id)
@@ -132,7 +132,7 @@ def test_the_site_offers_no_way_to_change_the_log(app):
 def test_concurrent_writers_never_fork_a_chain(databases, tmp_path):
     """Threads append to the same body's chain at once; every link still holds."""
     chained = make_test_app(databases.create("auditfork"), tmp_path)
-    with chained.app_context():
+    with committing(chained):
         upgrade()
         db.session.remove()
     errors: list[BaseException] = []
@@ -140,7 +140,7 @@ def test_concurrent_writers_never_fork_a_chain(databases, tmp_path):
 
     def writer(n: int) -> None:
         try:
-            with chained.app_context():
+            with committing(chained):
                 start.wait()
                 for i in range(15):
                     audit.record("body.update", body=None, actor=f"w{n}", step=i)
@@ -158,7 +158,7 @@ def test_concurrent_writers_never_fork_a_chain(databases, tmp_path):
     runner = chained.test_cli_runner()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    with chained.app_context():
+    with committing(chained):
         head = db.session.get(AuditChainHead, 0)
         assert head is not None and head.seq == 60
         db.session.remove()
@@ -169,7 +169,7 @@ def test_a_failed_login_with_a_very_long_user_name_is_audited_not_a_crash(app, w
     response = browser.login("长" * 100, "wrong-password")
     assert response.status_code == 200
     assert "用户名或密码错误" in response.get_data(as_text=True)
-    with app.app_context():
+    with committing(app):
         event = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
         ).one()

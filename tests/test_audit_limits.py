@@ -22,7 +22,7 @@ from examsite.core.audit import AuditChainHead, AuditEvent
 from examsite.core.forms import HIDDEN_LIMIT, TEXT_LIMIT, TEXTAREA_LIMIT
 from examsite.extensions import db
 from examsite.reports.models import ReportSettings
-from tests.fixtures.database import make_test_app
+from tests.fixtures.database import committing, make_test_app
 from tests.fixtures.factories import count
 
 # ------------------------------------------------------------------ length caps on every form
@@ -68,7 +68,7 @@ def test_an_over_long_text_is_refused_with_the_message_and_nothing_is_saved(app,
 
 
 def _longest_stored_text(app) -> int:
-    with app.app_context():
+    with committing(app):
         rows = db.session.execute(sa.select(AuditEvent.actor, AuditEvent.details)).all()
         keys = db.session.scalars(sa.select(LoginThrottle.key)).all()
     return max([len(a) for a, _ in rows] + [len(d) for _, d in rows] + [len(k) for k in keys])
@@ -89,7 +89,7 @@ def test_a_failed_login_keeps_at_most_64_characters_of_the_name(app, world, brow
     response = browser.login(name, "wrong-password-1")
     assert response.status_code == 200
     assert "用户名或密码错误" in response.get_data(as_text=True)
-    with app.app_context():
+    with committing(app):
         event = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
         ).one()
@@ -100,7 +100,7 @@ def test_a_failed_login_keeps_at_most_64_characters_of_the_name(app, world, brow
 
 
 def _failed(app, action: str = "auth.login_failed") -> list[tuple[str, int]]:
-    with app.app_context():
+    with committing(app):
         return [
             (row.ip, row.repeats)
             for row in db.session.scalars(
@@ -120,7 +120,7 @@ def test_fifty_failures_from_one_client_in_a_minute_are_one_entry(
             browser.login(f"nobody{n}", "wrong-password-1", environ_base=here)
         browser.login("nobody", "wrong-password-1", environ_base={"REMOTE_ADDR": "10.9.9.8"})
     assert _failed(app) == [("10.9.9.9", 50), ("10.9.9.8", 1)]
-    with app.app_context():
+    with committing(app):
         first = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
         ).first()
@@ -148,7 +148,7 @@ def test_failures_for_different_bodies_are_counted_apart(app, world, browser):
         browser.login("east-staff", "wrong-password-1")
         browser.login("west-staff", "wrong-password-1")
         browser.login("east-staff", "wrong-password-2")
-    with app.app_context():
+    with committing(app):
         rows = db.session.execute(
             sa.select(AuditEvent.body_id, AuditEvent.repeats)
             .where(AuditEvent.action == "auth.login_failed")
@@ -175,7 +175,7 @@ def _some_activity(login_as, browser) -> None:
 def test_verify_finds_a_body_chain_deleted_with_its_head(app, world, login_as, browser, runner):
     _some_activity(login_as, browser)
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
-    with app.app_context():
+    with committing(app):
         _delete_chain(world.east.id)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
@@ -186,7 +186,7 @@ def test_verify_finds_a_body_chain_deleted_with_its_head(app, world, login_as, b
 
 def test_verify_finds_the_global_chain_deleted(app, world, login_as, browser, runner):
     _some_activity(login_as, browser)
-    with app.app_context():
+    with committing(app):
         _delete_chain(0)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
@@ -209,7 +209,7 @@ def _unname(chain: int) -> None:
 
 
 def test_verify_finds_a_chain_the_global_chain_does_not_name(app, world, runner):
-    with app.app_context():
+    with committing(app):
         _unname(world.west.id)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
@@ -217,7 +217,7 @@ def test_verify_finds_a_chain_the_global_chain_does_not_name(app, world, runner)
 
 
 def test_verify_finds_a_body_without_any_chain(app, world, runner):
-    with app.app_context():
+    with committing(app):
         _unname(world.west.id)
         _delete_chain(world.west.id)
     result = runner.invoke(args=["audit", "verify"])
@@ -230,7 +230,7 @@ def test_the_migration_names_the_chains_that_already_exist(databases, tmp_path, 
     verifies, and a chain deleted whole is found."""
     old = make_test_app(databases.create("auditnames"), tmp_path)
     runner = old.test_cli_runner()
-    with old.app_context():
+    with committing(old):
         upgrade(revision="daa337a4f4cc")
         with monkeypatch.context() as patched:
             patched.setattr(audit, "_register_chain", lambda first: None)  # the old _link
@@ -260,7 +260,7 @@ def test_the_migration_names_the_chains_that_already_exist(databases, tmp_path, 
 
 def test_a_new_body_is_named_in_the_global_chain(app, create_body):
     body = create_body("north", level="municipal")
-    with app.app_context():
+    with committing(app):
         named = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == audit.CHAIN_OPENED)
         ).all()

@@ -15,11 +15,11 @@ from examsite.core.backup import backup_to, restore_from
 from examsite.core.body import Body
 from examsite.demo import load_demo
 from examsite.extensions import db
-from tests.fixtures.database import make_test_app
+from tests.fixtures.database import committing, make_test_app
 
 
 def _counts(app) -> dict[str, int]:
-    with app.app_context():
+    with committing(app):
         out = {
             m.__name__: db.session.scalar(select(func.count()).select_from(m))
             for m in (Body, User, Question, AuditEvent)
@@ -30,25 +30,23 @@ def _counts(app) -> dict[str, int]:
 
 def test_backup_during_writes_then_restore_into_an_empty_database(databases, tmp_path):
     source = make_test_app(databases.create("bsource"), tmp_path / "a")
-    with source.app_context():
+    with committing(source):
         upgrade()
         load_demo()
-        db.session.remove()
     before = _counts(source)
     stop = threading.Event()
 
     def writer() -> None:
-        with source.app_context():
+        with committing(source):
             while not stop.is_set():
                 audit.record("auth.login", actor="busy", body=None)
                 db.session.commit()
-            db.session.remove()
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
         dump = tmp_path / "examsite.backup"
-        with source.app_context():
+        with committing(source):
             backup_to(dump)
     finally:
         stop.set()
@@ -56,7 +54,7 @@ def test_backup_during_writes_then_restore_into_an_empty_database(databases, tmp
     assert dump.stat().st_size > 0
 
     target = make_test_app(databases.create("btarget"), tmp_path / "b")
-    with target.app_context():
+    with committing(target):
         restore_from(dump)
         db.engine.dispose()
     restored = _counts(target)
@@ -65,7 +63,7 @@ def test_backup_during_writes_then_restore_into_an_empty_database(databases, tmp
         assert restored[name] == before[name] > 0, name
     assert before["AuditEvent"] <= restored["AuditEvent"] <= after["AuditEvent"]
     for app in (source, target):
-        with app.app_context():
+        with committing(app):
             db.engine.dispose()
 
 

@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from examsite.bank import services
+from examsite.bank import importing
 from examsite.bank.models import BankImport, Question, QuestionRevision
 from examsite.core.body import Body
 from examsite.extensions import db
 from tests.fixtures.bank import question_form as _form
+from tests.fixtures.database import committing
 from tests.fixtures.factories import count
 
 HEADER = "题型,题干,选项A,选项B,选项C,选项D,选项E,选项F,选项G,选项H,答案,解析,法律依据,分类,难度\n"
@@ -130,7 +131,7 @@ def test_true_false_question(app, world, login_as):
         _form(qtype="true_false", stem="宪法是国家的根本法。", tf_answer="0"),
     )
     assert response.status_code == 302
-    with app.app_context():
+    with committing(app):
         q = db.session.scalars(select(Question)).one()
         assert (q.options, q.answer) == (["正确", "错误"], [0])
 
@@ -147,13 +148,13 @@ def test_duplicate_after_normalization_is_refused(app, world, login_as, bank_que
 def test_edit_makes_a_revision_and_keeps_the_old_one(app, world, login_as, bank_question):
     qid = bank_question("city")
     b = login_as("admin")
-    with app.app_context():
+    with committing(app):
         first_revision = db.session.scalars(
             select(QuestionRevision.id).where(QuestionRevision.question_id == qid)
         ).one()
     form = _form(stem="宪法规定的国家根本任务是什么（修订）？", correct=["B"])
     assert b.post(f"/bodies/city/bank/{qid}/edit", form).status_code == 302
-    with app.app_context():
+    with committing(app):
         old = db.session.get(QuestionRevision, first_revision)
         assert old.stem == "宪法规定的国家根本任务是什么？" and old.answer == [1]
         q = db.session.get(Question, qid)
@@ -173,7 +174,7 @@ def test_retire_and_restore(app, world, login_as, bank_question):
     retired = b.get("/bodies/city/bank/", query_string={"status": "retired"})
     assert "宪法规定的国家根本任务" in retired.get_data(as_text=True)
     b.post(f"/bodies/city/bank/{qid}/status")
-    with app.app_context():
+    with committing(app):
         assert db.session.get(Question, qid).status == "active"
 
 
@@ -223,7 +224,7 @@ def test_import_skips_duplicates_of_the_bank_and_says_so(app, world, login_as, b
     assert "将跳过" in preview and "第 2 行" in preview
     b.post(f"/bodies/east/bank/import/{import_id}/confirm")
     assert count(app, Question, Question.body_id == world.east.id) == 1
-    with app.app_context():
+    with committing(app):
         record = db.session.get(BankImport, import_id)
         assert record.status == "imported" and record.data is None
 
@@ -276,9 +277,9 @@ def test_export_then_import_into_an_empty_body_gives_the_same_bank(
     assert exported.status_code == 200
     assert exported.headers["Content-Disposition"].endswith(".xlsx")
     create_body("fresh", name="新建市人大常委会", level="municipal")
-    with app.app_context():
+    with committing(app):
         fresh = db.session.scalars(select(Body).where(Body.code == "fresh")).one()
-        services.import_file(fresh, "export.xlsx", exported.data)
+        importing.import_file(fresh, "export.xlsx", exported.data)
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
 
         def bank(body):
@@ -348,7 +349,7 @@ def test_a_county_hides_a_shared_question_from_its_draws(app, world, login_as, b
     assert east.post(f"/bodies/east/bank/{qid}/hidden").status_code == 302
     assert "本机关组卷时不使用此题" in east.get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
     assert "不使用" in east.get("/bodies/east/bank/").get_data(as_text=True)
-    with app.app_context():
+    with committing(app):
         bodies = {b.code: b for b in db.session.scalars(select(Body))}
         revisions = {r.id: r.question_id for r in db.session.scalars(select(QuestionRevision))}
         assert qid not in {revisions[p.revision_id] for p in pool_for(bodies["east"])}
@@ -356,7 +357,7 @@ def test_a_county_hides_a_shared_question_from_its_draws(app, world, login_as, b
             revisions[p.revision_id] for p in pool_for(bodies["west"])
         }  # others unaffected
     east.post(f"/bodies/east/bank/{qid}/hidden")  # and back
-    with app.app_context():
+    with committing(app):
         assert qid in {
             revisions[p.revision_id] for p in pool_for(db.session.get(Body, world.east.id))
         }
@@ -390,7 +391,7 @@ def test_counties_see_and_draw_only_what_the_municipality_published(app, world, 
     )
     page = east.get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
     assert "（修订）" not in page and "已发布的第 1 版" in page
-    with app.app_context():
+    with committing(app):
         revisions = {
             r.id: (r.question_id, r.number) for r in db.session.scalars(select(QuestionRevision))
         }

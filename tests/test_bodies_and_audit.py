@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from examsite.core.audit import AuditEvent
 from examsite.core.body import Body
+from tests.fixtures.database import committing
 from tests.fixtures.factories import count
 
 
@@ -61,7 +62,7 @@ def _actions(app):
 
     from examsite.extensions import db
 
-    with app.app_context():
+    with committing(app):
         return db.session.execute(select(AuditEvent.action)).all()
 
 

@@ -14,6 +14,7 @@ from examsite.core.audit import AuditEvent
 from examsite.exams.models import Attempt, Candidate, Sitting
 from examsite.extensions import db
 from tests.fixtures.candidate import candidate, save, started
+from tests.fixtures.database import committing
 from tests.fixtures.exams import get_attempt, make_id
 from tests.fixtures.web import Browser
 
@@ -21,7 +22,7 @@ _PARTIAL_TAIL = re.compile(r"\*{4,}[0-9Xx]")
 
 
 def _actions(app, action: str) -> list[AuditEvent]:
-    with app.app_context():
+    with committing(app):
         rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
         for row in rows:
             db.session.expunge(row)
@@ -147,7 +148,7 @@ def test_a_copied_cookie_does_not_work_on_another_computer(app, exam_world):
 
 
 def test_a_takeover_is_shown_on_the_panel(app, exam_world, login_as):
-    with app.app_context():
+    with committing(app):
         db.session.get(Sitting, exam_world.sitting_id).second_login = "takeover"
         db.session.commit()
     first = started(app, exam_world)
@@ -178,7 +179,7 @@ def _edit_form(name: str, id_number: str = "", reason: str = "") -> dict[str, st
 
 
 def test_staff_cannot_put_their_own_id_number_on_an_enrolled_candidate(app, exam_world, login_as):
-    with app.app_context():
+    with committing(app):
         candidate_id = db.session.get(Attempt, exam_world.attempt_ids[0]).candidate_id
     staff = login_as("east-staff")
     url = f"/bodies/east/exams/candidates/{candidate_id}/edit"
@@ -186,7 +187,7 @@ def test_staff_cannot_put_their_own_id_number_on_an_enrolled_candidate(app, exam
     assert "不能修改姓名或身份证号" in page
     page = staff.post(url, _edit_form("冒名者", "", "本人")).get_data(as_text=True)
     assert "不能修改姓名或身份证号" in page
-    with app.app_context():
+    with committing(app):
         person = db.session.get(Candidate, candidate_id)
         assert person.name == "考生0" and person.id_number != make_id(77)
     # The old login still opens the paper; no one else's number does.
@@ -204,19 +205,19 @@ def test_a_change_of_identity_outside_a_sitting_needs_a_reason_and_is_audited(ap
         staff.post("/bodies/east/exams/candidates/new", _edit_form("张三", make_id(61))).status_code
         == 302
     )
-    with app.app_context():
-        person = db.session.scalars(select(Candidate).where(Candidate.name == "张三")).one()
-    url = f"/bodies/east/exams/candidates/{person.id}/edit"
+    with committing(app):
+        person_id = db.session.scalars(select(Candidate.id).where(Candidate.name == "张三")).one()
+    url = f"/bodies/east/exams/candidates/{person_id}/edit"
     page = staff.post(url, _edit_form("张叁", make_id(62))).get_data(as_text=True)
     assert "须填写修改原因" in page
-    with app.app_context():
-        assert db.session.get(Candidate, person.id).name == "张三"
+    with committing(app):
+        assert db.session.get(Candidate, person_id).name == "张三"
     assert (
         staff.post(url, _edit_form("张叁", make_id(62), "录入错误，据任免材料更正")).status_code
         == 302
     )
-    with app.app_context():
-        changed = db.session.get(Candidate, person.id)
+    with committing(app):
+        changed = db.session.get(Candidate, person_id)
         assert changed.name == "张叁" and changed.id_number == make_id(62)
     event = [e for e in _actions(app, "candidate.update") if "identity" in e.details_dict][-1]
     details = event.details_dict

@@ -19,6 +19,7 @@ from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
 from examsite.reports import cli as reports_cli
 from examsite.reports.models import ReportSubject, Term
+from tests.fixtures.database import committing
 from tests.fixtures.factories import PASSWORD, count
 from tests.fixtures.reports import TODAY, report_subjects
 from tests.fixtures.web import csrf_token
@@ -164,7 +165,7 @@ def test_adding_to_a_meeting_refuses_malformed_candidate_ids(app, world, login_a
         "/bodies/east/appointments/meetings/new",
         {"term": "16", "number": "1", "date": TODAY.isoformat(), "agenda": ""},
     )
-    with app.app_context():
+    with committing(app):
         meeting_id = db.session.scalar(select(func.max(Meeting.id)))
     response = b.post(
         f"/bodies/east/appointments/meetings/{meeting_id}/appointments",
@@ -233,7 +234,7 @@ def test_a_textarea_takes_line_breaks_and_tabs_only(app, world, login_as):
     assert "不能包含控制字符。" in refused.get_data(as_text=True)
     assert count(app, Meeting) == 0
     b.post("/bodies/east/appointments/meetings/new", {**fields, "agenda": "一、甲\r\n二、\t乙"})
-    with app.app_context():
+    with committing(app):
         assert db.session.scalars(select(Meeting.agenda)).one() == "一、甲\r\n二、\t乙"
 
 
@@ -262,11 +263,11 @@ def _written_subject_with_name(app, login_as, name: str) -> int:
         "/bodies/east/reports/settings",
         {"threshold_percent": "50", "reminder_email": "renshi@example.org"},
     )
-    with app.app_context():
+    with committing(app):
         tid = db.session.scalars(select(Term.id)).one()  # term_world's
     b.post(f"/bodies/east/reports/terms/{tid}/plans", {"name": "全部", "mode": "written"})
     sid = report_subjects(app, tid)[0].id
-    with app.app_context():
+    with committing(app):
         subject = db.session.get(ReportSubject, sid)
         subject.due_on = TODAY + timedelta(days=10)
         # Stored before control characters were refused (or by an import that let them in).

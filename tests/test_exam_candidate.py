@@ -14,6 +14,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.models import Answer, Attempt
 from examsite.extensions import db
 from tests.fixtures.candidate import candidate, correct_choices, save, started
+from tests.fixtures.database import committing
 from tests.fixtures.exams import get_attempt
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser, csrf_token
@@ -64,7 +65,7 @@ def test_saved_choice_is_stored_as_the_original_option(app, exam_world):
     save(b, 0, [1], 1)
     attempt = get_attempt(app, exam_world.attempt_ids[0])
     order = attempt.paper_items[0].option_order
-    with app.app_context():
+    with committing(app):
         stored = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).one()
         assert stored.choice == [order[1]]
 
@@ -77,7 +78,7 @@ def test_a_stale_save_never_overwrites_a_newer_one(app, exam_world):
     again = save(b, 0, [1], 5)  # a replay of the same sequence
     assert again.status_code == 409
     attempt = get_attempt(app, exam_world.attempt_ids[0])
-    with app.app_context():
+    with committing(app):
         stored = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).one()
         assert (stored.seq, stored.choice) == (5, [attempt.paper_items[0].option_order[3]])
 
@@ -181,7 +182,7 @@ def test_next_access_after_the_deadline_grades_the_same_way(app, exam_world):
     on_access = get_attempt(app, exam_world.attempt_ids[0])
     assert on_access.status == "graded"
     # Grading the same answers again gives the same result.
-    with app.app_context():
+    with committing(app):
         from examsite.exams.results import grade_attempt
 
         again = grade_attempt(db.session.get(Attempt, attempt.id))
@@ -197,7 +198,7 @@ def test_second_login_is_refused_and_counted(app, exam_world):
 
 
 def test_takeover_policy_ends_the_first_session(app, exam_world):
-    with app.app_context():
+    with committing(app):
         from examsite.exams.models import Sitting
 
         db.session.get(Sitting, exam_world.sitting_id).second_login = "takeover"
@@ -235,7 +236,7 @@ def test_plain_form_save_and_submit_without_script(app, exam_world):
     assert count(app, Answer) == 2
     r = b.post("/exam/save", {"q0": "1", "q1": "3", "action": "submit"})
     assert r.headers["Location"] == "/exam/submit"
-    with app.app_context():
+    with committing(app):
         a = db.session.scalars(select(Answer).where(Answer.position == 1)).one()
         assert a.seq == 3  # above every earlier save of the attempt
     b.post("/exam/submit")
@@ -245,7 +246,7 @@ def test_plain_form_save_and_submit_without_script(app, exam_world):
 def test_state_endpoint_reports_an_extension(app, exam_world):
     b = started(app, exam_world)
     before = b.get("/exam/api/state").json
-    with app.app_context():
+    with committing(app):
         from examsite.auth.models import User
         from examsite.invigilation.services import extend
 

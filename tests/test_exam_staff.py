@@ -13,6 +13,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate, Sitting
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.exams import get_attempt, make_id
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser, csrf_token
@@ -193,7 +194,7 @@ def test_makeup_enrolls_the_failed(app, exam_world, login_as, make_attempt):
         f"/bodies/east/exams/sittings/{sid}/makeup", {"starts_at": start, "ends_at": end}
     )
     new_id = int(re.search(r"/sittings/(\d+)$", r.headers["Location"]).group(1))
-    with app.app_context():
+    with committing(app):
         makeup = db.session.get(Sitting, new_id)
         assert makeup.makeup_of_id == sid
         names = sorted(a.candidate.name for a in makeup.attempts)
@@ -262,7 +263,7 @@ def test_network_restriction(app, world, make_sitting):
 def test_question_page_shows_item_statistics(app, exam_world, login_as, make_attempt):
     make_attempt(exam_world, 0, state="submitted")
     attempt = get_attempt(app, exam_world.attempt_ids[0])
-    with app.app_context():
+    with committing(app):
         from examsite.bank.models import QuestionRevision
 
         qid = db.session.get(QuestionRevision, attempt.paper_items[0].revision_id).question_id

@@ -18,15 +18,14 @@ from sqlalchemy import select
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.gift import write_gift
 from examsite.bank.formats.model import ParseResult
-from examsite.bank.formats.template import dump_csv, dump_xlsx
+from examsite.bank.formats.template_csv import dump_csv
+from examsite.bank.formats.template_xlsx import dump_xlsx
 from examsite.bank.models import Question
-from examsite.exams.domain.candidates_file import (
-    CandidateParseResult,
-    dump_candidates_xlsx,
-    parse_candidates,
-)
+from examsite.exams.domain.candidates_file import dump_candidates_xlsx
+from examsite.exams.domain.candidates_import import CandidateParseResult, parse_candidates
 from examsite.exams.models import Answer, Candidate
 from tests.fixtures.candidate import started
+from tests.fixtures.database import committing
 from tests.fixtures.factories import count
 from tests.fixtures.ids import make_id
 from tests.fixtures.web import csrf_token
@@ -232,7 +231,7 @@ def candidate(app, exam_world):
 @given(payload=PAYLOADS)
 def test_random_json_to_the_save_endpoint_is_saved_or_refused(app, candidate, payload):
     b, token = candidate
-    with app.app_context():
+    with committing(app):
         from examsite.extensions import db
 
         before = sorted(
@@ -246,7 +245,7 @@ def test_random_json_to_the_save_endpoint_is_saved_or_refused(app, candidate, pa
     )
     assert response.status_code in (200, 400, 403, 409), (payload, response.status_code)
     assert response.is_json and ("ok" in response.json or "code" in response.json)
-    with app.app_context():
+    with committing(app):
         from examsite.extensions import db
 
         after = sorted(

@@ -53,11 +53,13 @@ from wtforms import (
 )
 from wtforms.fields.core import UnboundField
 
-from examsite.bank import services as bank_services
+from examsite.bank import importing as bank_importing
+from examsite.bank import sharing as bank_sharing
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.core.body import Body
 from examsite.extensions import db
 from tests.access_matrix import ALLOWED
+from tests.fixtures.database import committing
 from tests.fixtures.matrix import FORM, QUERY, SESSION_ENDING, MatrixWorld
 from tests.fixtures.matrix import build_matrix as _build
 from tests.fixtures.matrix import fingerprint as _fingerprint
@@ -569,7 +571,7 @@ class Fuzzer:
 def _practice_set(app: Flask) -> None:
     """A practice set in the city (drawn by east's practice too), and every body's public
     practice opened: the practice pages reach their grading."""
-    with app.app_context():
+    with committing(app):
         bodies = {b.code: b for b in db.session.scalars(select(Body))}
         questions = [
             ParsedQuestion(
@@ -585,9 +587,9 @@ def _practice_set(app: Flask) -> None:
             )
             for i in range(4)
         ]
-        bank_services.add_questions(bodies["city"], questions, user_id=None, source="test")
+        bank_importing.add_questions(bodies["city"], questions, user_id=None, source="test")
         db.session.commit()
-        bank_services.publish(bodies["city"])
+        bank_sharing.publish(bodies["city"])
         for body in bodies.values():
             body.public_practice = True
         db.session.commit()

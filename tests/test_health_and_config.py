@@ -10,7 +10,7 @@ from sqlalchemy import text
 from examsite import create_app
 from examsite.config import ConfigError
 from examsite.extensions import db
-from tests.fixtures.database import test_db_kind
+from tests.fixtures.database import committing, test_db_kind
 
 
 def test_healthz_ok(client):
@@ -97,7 +97,7 @@ def test_work_outside_requests_takes_the_sqlite_write_lock_first(tmp_path):
     import sqlite3
 
     app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/l.db"})
-    with app.app_context():
+    with committing(app):
         with db.engine.connect() as conn:
             conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
             conn.commit()
@@ -115,7 +115,7 @@ def test_work_outside_requests_takes_the_sqlite_write_lock_first(tmp_path):
 def test_uploads_go_to_the_shared_folder_when_one_is_configured(app, tmp_path, monkeypatch):
     from examsite.core.uploads import upload_folder
 
-    with app.app_context():
+    with committing(app):
         monkeypatch.setitem(app.config, "EXAMSITE_UPLOAD_DIR", None)  # the default: instance/
         assert upload_folder("/srv/inst", "statements") == Path("/srv/inst/uploads/statements")
         monkeypatch.setitem(app.config, "EXAMSITE_UPLOAD_DIR", str(tmp_path))

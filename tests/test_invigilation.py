@@ -15,6 +15,7 @@ from examsite.exams.models import Answer, Attempt, Sitting
 from examsite.extensions import db
 from examsite.invigilation.models import Incident, PaperEntry
 from tests.fixtures.candidate import candidate, save, started
+from tests.fixtures.database import committing
 from tests.fixtures.exams import get_attempt
 from tests.fixtures.factories import count
 
@@ -26,7 +27,7 @@ def panel_url(exam_world, suffix: str = "") -> str:
 @pytest.fixture
 def assigned(app, exam_world):
     """Make east-staff an invigilator of the sitting."""
-    with app.app_context():
+    with committing(app):
         sitting = db.session.get(Sitting, exam_world.sitting_id)
         sitting.invigilators = [
             db.session.scalars(select(User).where(User.username == "east-staff")).one()
@@ -189,7 +190,7 @@ def test_signed_record_is_locked_for_everyone(app, exam_world, assigned, login_a
     started(app, exam_world, 0)
     staff = login_as("east-staff")
     staff.post(panel_url(exam_world, "sign-off"))  # not while the room is still sitting
-    with app.app_context():
+    with committing(app):
         assert db.session.get(Sitting, exam_world.sitting_id).signed_off_at is None
     staff.post(panel_url(exam_world, "close"))
     staff.post(panel_url(exam_world, "sign-off"))
@@ -246,7 +247,7 @@ def test_paper_fallback_with_double_entry(app, exam_world, assigned, login_as, c
     graded = get_attempt(app, aid)
     assert graded.status == "graded" and graded.on_paper
     assert count(app, PaperEntry) == 2
-    with app.app_context():
+    with committing(app):
         first_answer = db.session.scalars(
             select(Answer).where(Answer.attempt_id == aid, Answer.position == 0)
         ).one()
@@ -254,7 +255,7 @@ def test_paper_fallback_with_double_entry(app, exam_world, assigned, login_as, c
 
 
 def _last_event(app, action: str) -> AuditEvent:
-    with app.app_context():
+    with committing(app):
         e = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id.desc())
         ).first()

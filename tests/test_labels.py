@@ -18,18 +18,22 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from examsite.bank import services as bank_services
+from examsite.bank import editing as bank_editing
+from examsite.bank import exporting as bank_exporting
+from examsite.bank import importing as bank_importing
 from examsite.bank.formats.fields import FIELDS, REVISION_FIELD_NAMES
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import Question, QuestionRevision
 from examsite.bodies import services as body_services
-from examsite.core import audit
-from examsite.core.audit import AuditEvent, describe
+from examsite.core import audit_labels
+from examsite.core.audit import AuditEvent
+from examsite.core.audit_labels import describe
 from examsite.core.body import Body
 from examsite.exams import sittings
 from examsite.exams.domain.candidates_file import POST_CATEGORIES as FILE_LABELS
 from examsite.exams.models import POST_CATEGORIES, Candidate
 from examsite.extensions import Model, db
+from tests.fixtures.database import committing
 from tests.fixtures.ids import make_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,13 +172,13 @@ def test_every_recorded_action_has_a_label(app):
         f"{c.where} {a}"
         for c in recorded_calls()
         for a in c.actions
-        if a not in audit.ACTION_LABELS
+        if a not in audit_labels.ACTION_LABELS
     )
     assert missing == []
 
 
 def test_every_recorded_detail_key_has_a_label(app):
-    labels = audit.DETAIL_LABELS
+    labels = audit_labels.DETAIL_LABELS
     missing = sorted(
         f"{c.where} {a or '*'} {k}"
         for c in recorded_calls()
@@ -187,7 +191,7 @@ def test_every_recorded_detail_key_has_a_label(app):
 
 def test_every_record_type_has_a_label(app):
     names = {m.class_.__name__ for m in Model.registry.mappers}
-    assert sorted(names - set(audit.TARGET_LABELS)) == []
+    assert sorted(names - set(audit_labels.TARGET_LABELS)) == []
 
 
 # --------------------------------------------------------------------------- audit: the page
@@ -213,18 +217,18 @@ def test_the_log_shows_a_sitting_action_by_its_label(app, exam_world, login_as):
 
 
 def test_the_log_shows_booleans_changes_and_fields_in_words(app, world, login_as):
-    with app.app_context():
+    with committing(app):
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         body_services.update_body(
             east, name=east.name, uses_parent_bank=not east.uses_parent_bank, own_questions=True
         )
-        question = bank_services.create_question(city, _question(), user_id=None)
+        question = bank_editing.create_question(city, _question(), user_id=None)
         edited = ParsedQuestion(
             **{**_fields(_question()), "stem": "新的题干？", "explanation": "新"}
         )
-        bank_services.update_question(question, edited, user_id=None)
-        bank_services.update_question(
+        bank_editing.update_question(question, edited, user_id=None)
+        bank_editing.update_question(
             question, ParsedQuestion(**{**_fields(edited), "purpose": "practice"}), user_id=None
         )
     rows = _log_rows(login_as("admin").get("/audit").get_data(as_text=True))
@@ -276,7 +280,7 @@ def _english(browser, path: str = "/") -> None:
 
 
 def test_pages_show_post_categories_in_the_ui_language(app, exam_world, login_as):
-    with app.app_context():
+    with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         sittings.save_template(
             east,
@@ -327,7 +331,7 @@ def test_the_candidates_import_reads_chinese_labels_in_an_english_ui(app, world,
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    with app.app_context():
+    with committing(app):
         stored = dict(db.session.execute(select(Candidate.name, Candidate.post_category)).all())
     assert stored == {"张三": "court", "李四": "procuratorate"}
 
@@ -361,13 +365,13 @@ def test_the_models_hold_every_declared_field():
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_question_exported_and_imported_keeps_every_field(app, world, fmt):
-    with app.app_context():
+    with committing(app):
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
         west = db.session.scalars(select(Body).where(Body.code == "west")).one()
         original = {**_fields(_question()), "purpose": "practice"}
-        created = bank_services.create_question(city, ParsedQuestion(**original), user_id=None)
-        data = bank_services.export_bank(city, fmt)
-        result = bank_services.import_file(west, f"bank.{fmt}", data)
+        created = bank_editing.create_question(city, ParsedQuestion(**original), user_id=None)
+        data = bank_exporting.export_bank(city, fmt)
+        result = bank_importing.import_file(west, f"bank.{fmt}", data)
         assert result.ok and len(result.questions) == 1
         copy = db.session.scalars(select(Question).where(Question.body_id == west.id)).one()
         for spec in FIELDS:
@@ -376,12 +380,12 @@ def test_a_question_exported_and_imported_keeps_every_field(app, world, fmt):
 
 
 def test_the_question_page_lists_every_field_by_its_label(app, world, login_as):
-    with app.app_context():
+    with committing(app):
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
-        question = bank_services.create_question(city, _question(), user_id=None)
+        question = bank_editing.create_question(city, _question(), user_id=None)
         qid = question.id
         changed = ParsedQuestion(**{**_fields(_question()), "legal_basis": "第六十八条"})
-        bank_services.update_question(question, changed, user_id=None)
+        bank_editing.update_question(question, changed, user_id=None)
     admin = login_as("admin")
     page = admin.get(f"/bodies/city/bank/{qid}").get_data(as_text=True)
     rows = (("解析", "见宪法第六十七条。"), ("法律依据", "第六十八条"), ("分类", "宪法"))

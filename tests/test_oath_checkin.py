@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from examsite.appointments import services
+from examsite.appointments import ceremonies as appointment_ceremonies
+from examsite.appointments import records as appointment_records
 from examsite.appointments.check_in import (
     WINDOW_CLOSED,
     WINDOW_NOT_OPEN,
@@ -20,12 +21,14 @@ from examsite.appointments.check_in import (
     normalize_name,
 )
 from examsite.appointments.models import Appointment, Ceremony, CeremonyParticipant
-from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.audit import AuditEvent
+from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser
@@ -41,11 +44,11 @@ CLIENT = "203.0.113.7"
 def ceremony(app, world):
     """make(starts_at=now - 5 min, ends_at=now + 1 h) → (id, code) of an east ceremony
     with 甲 and 乙, both appointed."""
-    with app.app_context():
+    with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         east_id = east.id
-        services.save_rules(east, require_test=False, require_appointed_for_oath=True)
-        meeting = services.save_meeting(
+        appointment_records.save_rules(east, require_test=False, require_appointed_for_oath=True)
+        meeting = appointment_records.save_meeting(
             east, None, term=16, number=20, date=date(2026, 11, 20), agenda=""
         )
         records = []
@@ -53,15 +56,15 @@ def ceremony(app, world):
             person = Candidate(body_id=east.id, name=name, id_number=number, proposed_post="局长")
             db.session.add(person)
             db.session.commit()
-            record = services.create_appointment(east, person, meeting, "局长")
-            services.record_vote(record, "appointed", date(2026, 11, 20))
+            record = appointment_records.create_appointment(east, person, meeting, "局长")
+            appointment_records.record_vote(record, "appointed", date(2026, 11, 20))
             records.append(record.id)
 
     def make(starts_at: datetime | None = None, ends_at: datetime | None = None):
-        with app.app_context():
+        with committing(app):
             now = utcnow()
             starts_at = starts_at or now - timedelta(minutes=5)
-            saved = services.save_ceremony(
+            saved = appointment_ceremonies.save_ceremony(
                 db.session.get(Body, east_id),
                 None,
                 title="集体宣誓",
@@ -71,7 +74,9 @@ def ceremony(app, world):
                 form="group",
                 leader="主任",
             )
-            services.add_participants(saved, [db.session.get(Appointment, a) for a in records])
+            appointment_ceremonies.add_participants(
+                saved, [db.session.get(Appointment, a) for a in records]
+            )
             return saved.id, saved.check_in_code
 
     return make
@@ -151,7 +156,7 @@ def test_inside_the_window_the_name_and_id_tail_check_in(app, ceremony):
     assert 'name="name"' in page and 'name="id_tail"' in page and "签到时间：" in page
     r = _post(app, code, " 宣誓 甲", TAIL["宣誓甲"].lower())  # 01007x
     assert r.status_code == 200 and "签到成功" in r.get_data(as_text=True)
-    with app.app_context():
+    with committing(app):
         checked = db.session.scalars(
             select(CeremonyParticipant).where(CeremonyParticipant.checked_in_at.is_not(None))
         ).all()
@@ -229,7 +234,7 @@ def test_failures_from_many_clients_lock_the_ceremony_until_the_code_is_rotated(
     # Staff rotate the code (it had leaked): the new one starts afresh.
     staff = login_as("east-staff")
     staff.post(f"/bodies/east/appointments/ceremonies/{cid}/rotate-code")
-    with app.app_context():
+    with committing(app):
         new_code = db.session.get(Ceremony, cid).check_in_code
     r = _post(app, new_code, "宣誓乙", TAIL["宣誓乙"], addr=fresh)
     assert r.status_code == 200 and "签到成功" in r.get_data(as_text=True)
@@ -246,7 +251,7 @@ def test_staff_rotate_the_code_and_the_old_one_is_gone(app, ceremony, login_as):
     assert "更换签到码" in page and f"/oath/{old}" in page
     r = staff.post(f"{url}/rotate-code")
     assert r.status_code == 302 and r.headers["Location"].endswith(url)
-    with app.app_context():
+    with committing(app):
         new = db.session.get(Ceremony, cid).check_in_code
         events = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "ceremony.rotate_code")

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from examsite.bank import services as bank_services
+from examsite.bank import editing as bank_editing
+from examsite.bank import exporting as bank_exporting
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import PURPOSE_EXAM, PURPOSE_PRACTICE, Question, QuestionRevision
 from examsite.core.body import Body
@@ -21,6 +22,7 @@ from examsite.exams.domain import idcard
 from examsite.exams.models import Answer, Attempt, Candidate
 from examsite.extensions import db
 from tests.fixtures.candidate import candidate, started
+from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id, open_sitting_now
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser
@@ -33,7 +35,7 @@ def _shown(app, page: str, code: str = "east") -> practice.Shown:
     """The question a practice page shows, read back from its signed form token."""
     match = _TOKEN.search(page)
     assert match, page[:600]
-    with app.app_context():
+    with committing(app):
         body = db.session.scalars(select(Body).where(Body.code == code)).one()
         found = practice.from_token(body, unescape(match.group(1)), app.config["SECRET_KEY"])
         assert found is not None
@@ -61,7 +63,7 @@ def test_practice_shows_only_practice_questions_and_counts_nothing(app, exam_wor
             page = b.get("/exam/practice").get_data(as_text=True)
     assert stems and all(s.startswith("练习题") for s in stems), stems
     assert count(app, Answer) == 0
-    with app.app_context():
+    with committing(app):
         assert db.session.get(Attempt, exam_world.attempt_ids[0]).status == "enrolled"
         shown_rows = db.session.scalars(
             select(Question).where(Question.practice_shown_at.is_not(None))
@@ -71,7 +73,7 @@ def test_practice_shows_only_practice_questions_and_counts_nothing(app, exam_wor
 
 
 def test_no_paper_and_no_exam_pool_holds_a_practice_question(app, exam_world):
-    with app.app_context():
+    with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         practice_ids = {i.revision_id for i in exam_papers.pool_for(east, PURPOSE_PRACTICE)}
         exam_ids = {i.revision_id for i in exam_papers.pool_for(east)}
@@ -133,7 +135,7 @@ def test_a_shown_practice_question_cannot_become_an_exam_question(app, exam_worl
     edit = f"/bodies/city/bank/{qid}/edit"
     form = admin.get(edit).get_data(as_text=True)
     assert "在模拟练习中展示过" in form
-    with app.app_context():
+    with committing(app):
         q = db.session.get(Question, qid)
         data = {
             "qtype": q.qtype,
@@ -148,21 +150,21 @@ def test_a_shown_practice_question_cannot_become_an_exam_question(app, exam_worl
         }
     page = admin.post(edit, data).get_data(as_text=True)
     assert "不能改为考试题" in page
-    with app.app_context():
+    with committing(app):
         assert db.session.get(Question, qid).purpose == PURPOSE_PRACTICE
         detail = admin.get(f"/bodies/city/bank/{qid}").get_data(as_text=True)
         assert "只用于模拟练习" in detail and "不能再改为考试题" in detail
 
 
 def test_a_practice_question_never_shown_may_move_to_the_exam(app, exam_world):
-    with app.app_context():
+    with committing(app):
         q = db.session.scalars(
             select(Question).where(
                 Question.purpose == PURPOSE_PRACTICE, Question.practice_shown_at.is_(None)
             )
         ).first()
-        data = bank_services.to_parsed(q)
-        assert bank_services.update_question(q, replace(data, purpose=PURPOSE_EXAM), user_id=None)
+        data = bank_exporting.to_parsed(q)
+        assert bank_editing.update_question(q, replace(data, purpose=PURPOSE_EXAM), user_id=None)
         assert db.session.get(Question, q.id).purpose == PURPOSE_EXAM
 
 
@@ -170,7 +172,7 @@ def test_public_practice_is_off_by_default_and_open_without_login_when_set(app, 
     anonymous = Browser(app.test_client())
     assert anonymous.get("/practice/east").status_code == 404
     assert anonymous.get("/practice/nowhere").status_code == 404
-    with app.app_context():
+    with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         east.public_practice = True
         db.session.commit()
@@ -199,13 +201,13 @@ def test_body_admin_setting_opens_public_practice(app, exam_world, login_as):
 
 def test_county_paper_shows_the_published_revision_not_an_unpublished_edit(app, exam_world):
     # The municipal bank edits a shared question (one option fewer) and does not publish.
-    with app.app_context():
+    with committing(app):
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         for q in db.session.scalars(
             select(Question).where(Question.body_id == city.id, Question.qtype == "single")
         ):
-            bank_services.update_question(
+            bank_editing.update_question(
                 q,
                 ParsedQuestion(
                     "single",

@@ -21,7 +21,7 @@ from examsite.core.audit import AuditEvent
 from examsite.core.proxy import install_proxy_fix
 from examsite.exams.models import Sitting
 from examsite.extensions import db
-from tests.fixtures.database import make_test_app
+from tests.fixtures.database import committing, make_test_app
 from tests.fixtures.factories import count
 from tests.fixtures.web import Browser
 
@@ -167,9 +167,8 @@ def test_per_ip_lock_cannot_be_dodged_by_rotating_x_forwarded_for(proxied, world
 
 
 def test_allowed_networks_see_the_real_peer(proxied, exam_world):
-    with proxied.app_context():
+    with committing(proxied):
         db.session.get(Sitting, exam_world.sitting_id).allowed_networks = "10.8.0.0/16"
-        db.session.commit()
     form = {"code": exam_world.codes[0], "id_tail": exam_world.tails[0]}
     inside = {"X-Forwarded-For": "10.8.3.4"}
 

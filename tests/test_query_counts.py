@@ -19,16 +19,16 @@ from flask import Flask
 from sqlalchemy import select
 
 from examsite.appointments.models import (
-    VOTE_APPOINTED,
-    VOTE_PENDING,
     Appointment,
     Ceremony,
     CeremonyParticipant,
     Meeting,
     Statement,
 )
+from examsite.appointments.states import VoteOutcome
 from examsite.auth.models import User
-from examsite.bank import services as bank_services
+from examsite.bank import importing as bank_importing
+from examsite.bank import sharing as bank_sharing
 from examsite.bank.formats.model import ParsedQuestion
 from examsite.bank.models import QuestionRevision
 from examsite.core.body import LEVEL_COUNTY, Body
@@ -38,6 +38,7 @@ from examsite.exams.models import Answer, Attempt, Candidate, PaperTemplate, Sit
 from examsite.extensions import db
 from examsite.invigilation.models import Incident
 from examsite.reports.models import ReportSubject, Term
+from tests.fixtures.database import committing
 from tests.fixtures.exams import open_sitting_now
 from tests.fixtures.factories import body_row, user_row
 from tests.fixtures.ids import next_id
@@ -149,7 +150,7 @@ def room(app: Flask, world: Any, make_bank: Any, make_template: Any) -> Callable
     template_id = make_template("east", name="标准卷", duration_minutes=60, pass_mark=12.0).id
 
     def build(n: int) -> int:
-        with app.app_context():
+        with committing(app):
             body = body_row("east")
             people = [
                 Candidate(
@@ -222,7 +223,7 @@ def test_sittings_list_costs_the_same_for_any_number_of_rooms(
     now = utcnow()
 
     def add(n: int, start: int) -> None:
-        with app.app_context():
+        with committing(app):
             body = body_row("east")
             for k in range(start, start + n):
                 sitting = Sitting(
@@ -265,7 +266,7 @@ def test_candidates_list_costs_the_same_for_any_number_of_people(
     app, world, login_as, count_queries
 ):
     def add(n: int) -> None:
-        with app.app_context():
+        with committing(app):
             body = body_row("east")
             db.session.add_all(
                 Candidate(body_id=body.id, name=f"考生{i}", id_number=next_id(), batch="第一批")
@@ -305,16 +306,16 @@ def test_bank_list_costs_the_same_for_any_number_of_questions(app, world, login_
     """A county's list: its own questions and those the city shares (published)."""
 
     def add(n: int, start: int) -> None:
-        with app.app_context():
+        with committing(app):
             for code in ("city", "east"):
                 body = body_row(code)
-                bank_services.add_questions(
+                bank_importing.add_questions(
                     body, _questions(n, f"{code}{start}-"), user_id=None, source="test"
                 )
                 db.session.commit()
-                bank_services.publish(body)
+                bank_sharing.publish(body)
 
-    with app.app_context():
+    with committing(app):
         body_row("east").own_questions = True
         db.session.commit()
     b = login_as("east-admin")
@@ -345,7 +346,7 @@ def _appointments(body: Body, meeting: Meeting | None, n: int, tag: str) -> list
             meeting_id=meeting.id if meeting else None,
             proposed_post=f"局长{i}",
             exemption_reason="连任同一职务" if i % 2 == 0 else "",
-            vote=VOTE_APPOINTED if i % 2 == 0 else VOTE_PENDING,
+            vote=VoteOutcome.APPOINTED if i % 2 == 0 else VoteOutcome.PENDING,
             vote_date=TODAY - timedelta(days=30) if i % 2 == 0 else None,
         )
         for i, p in enumerate(people)
@@ -393,14 +394,14 @@ def test_meeting_and_ceremony_pages_cost_the_same_for_any_number_of_people(
     app, world, login_as, count_queries
 ):
     ids: dict[int, tuple[int, int]] = {}
-    with app.app_context():
+    with committing(app):
         body = body_row("east")
         for n in (SMALL, LARGE):
             meeting = Meeting(body_id=body.id, term=16, number=n, date=TODAY)
             db.session.add(meeting)
             db.session.flush()
             rows = _appointments(body, meeting, n, f"任{n}-")
-            appointed = [a for a in rows if a.vote == VOTE_APPOINTED]
+            appointed = [a for a in rows if a.vote == VoteOutcome.APPOINTED]
             # Everyone else's oath is still to come: the ceremony page offers them.
             ceremony = _ceremony(body, appointed[: len(appointed) // 2], f"{n} 人的仪式")
             ids[n] = (meeting.id, ceremony.id)
@@ -430,7 +431,7 @@ def test_appointment_lists_cost_the_same_for_any_number_of_rows(
     """The meetings and the ceremonies (each with its people), and the statements export."""
 
     def add(n: int, start: int) -> None:
-        with app.app_context():
+        with committing(app):
             body = body_row("east")
             for k in range(start, start + n):
                 meeting = Meeting(body_id=body.id, term=16, number=k + 1, date=TODAY)
@@ -456,7 +457,7 @@ def test_appointment_lists_cost_the_same_for_any_number_of_rows(
 def _subjects(app: Flask, n: int, term_id: int, start: int) -> None:
     """n report subjects in the term: oral ones at the term's meetings (some reported),
     written ones due on a date, every fifth person has left the post."""
-    with app.app_context():
+    with committing(app):
         body = body_row("east")
         term = db.session.get(Term, term_id)
         assert term is not None
@@ -467,7 +468,7 @@ def _subjects(app: Flask, n: int, term_id: int, start: int) -> None:
         )
         rows = _appointments(body, None, n, f"报告{start}-")
         for i, a in enumerate(rows):
-            a.vote, a.vote_date = VOTE_APPOINTED, term.starts_on
+            a.vote, a.vote_date = VoteOutcome.APPOINTED, term.starts_on
             if i % 5 == 4:
                 a.left_on = TODAY - timedelta(days=1)
             oral = i % 2 == 0
@@ -485,7 +486,7 @@ def _subjects(app: Flask, n: int, term_id: int, start: int) -> None:
             )
         # People appointed but not yet subjects: the term page offers them.
         for a in _appointments(body, None, n // 5, f"未列{start}-"):
-            a.vote, a.vote_date = VOTE_APPOINTED, term.starts_on
+            a.vote, a.vote_date = VoteOutcome.APPOINTED, term.starts_on
         db.session.commit()
 
 
@@ -493,7 +494,7 @@ def test_report_subject_lists_cost_the_same_for_any_number_of_subjects(
     app, world, make_term, login_as, count_queries
 ):
     term = make_term("east", number=16)
-    with app.app_context():
+    with committing(app):
         body = body_row("east")
         for k, days in enumerate((-20, 5, 20, 60)):
             db.session.add(
@@ -531,7 +532,7 @@ def _counties(app: Flask, n: int, start: int) -> None:
     """n counties under the city, each with a staff member, a closed sitting with one
     graded attempt, a delivered statement, a sworn person and a delivered report."""
     now = utcnow()
-    with app.app_context():
+    with committing(app):
         city = body_row("city")
         template = PaperTemplate(body_id=city.id, name="卷", sections=[])
         db.session.add(template)

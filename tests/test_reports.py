@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from examsite.appointments.models import Appointment, Meeting
 from examsite.extensions import db
-from examsite.reports import services
+from examsite.reports import exports, reminders
 from examsite.reports.models import ReminderLog, ReportSubject, Term
+from tests.fixtures.database import committing
 from tests.fixtures.factories import count
 from tests.fixtures.reports import TODAY, report_subjects
 
@@ -44,7 +45,7 @@ def test_proposed_schedule_respects_the_cap_and_keeps_confirmed_items(
     tid = term_world["term"]
     make_plan(tid, name="全部口头", mode="oral")
     first = report_subjects(app, tid)[0]
-    with app.app_context():
+    with committing(app):
         last_meeting = db.session.scalars(select(Meeting).where(Meeting.number == 4)).one().id
     b.post(f"/bodies/east/reports/subjects/{first.id}/confirm", {"meeting_id": str(last_meeting)})
     b.post(
@@ -64,7 +65,7 @@ def test_a_person_who_left_is_flagged(app, term_world, login_as, make_plan):
     b = login_as("east-staff")
     tid = term_world["term"]
     make_plan(tid, mode="oral")
-    with app.app_context():
+    with committing(app):
         a = db.session.scalars(select(Appointment)).first()
         a.left_on = TODAY - timedelta(days=1)
         db.session.commit()
@@ -116,7 +117,7 @@ def test_rectification_after_an_unsatisfied_vote(app, term_world, login_as, make
         f"/bodies/east/reports/subjects/{sid}/follow-up",
         {"follow_up": "已完成整改", "follow_up_on": TODAY.isoformat(), "close": "y"},
     )
-    with app.app_context():
+    with committing(app):
         s = db.session.get(ReportSubject, sid)
         assert (
             s.rectification.actions == "限期整改营商环境问题"
@@ -138,7 +139,7 @@ def test_rectification_only_after_unsatisfied(app, term_world, login_as, make_pl
         f"/bodies/east/reports/subjects/{sid}/rectification",
         {"actions": "x", "due_on": TODAY.isoformat()},
     )
-    with app.app_context():
+    with committing(app):
         assert db.session.get(ReportSubject, sid).rectification is None
 
 
@@ -151,15 +152,17 @@ def test_reminders_are_sent_once(app, term_world, login_as, make_plan):
     tid = term_world["term"]
     make_plan(tid, mode="written")
     sids = [s.id for s in report_subjects(app, tid)]
-    with app.app_context():
+    with committing(app):
         subjects = [db.session.get(ReportSubject, sid) for sid in sids]
         subjects[0].due_on = TODAY + timedelta(days=10)  # due soon
         subjects[1].due_on = TODAY - timedelta(days=3)  # overdue
         subjects[2].due_on = TODAY + timedelta(days=90)  # not yet
         db.session.commit()
         sent: list[tuple[str, str]] = []
-        first = services.send_reminders(TODAY, lambda to, subject, text: sent.append((to, subject)))
-        second = services.send_reminders(
+        first = reminders.send_reminders(
+            TODAY, lambda to, subject, text: sent.append((to, subject))
+        )
+        second = reminders.send_reminders(
             TODAY, lambda to, subject, text: sent.append((to, subject))
         )
     assert (first, second) == (2, 0)
@@ -182,8 +185,8 @@ def test_coverage_of_a_generated_term(app, term_world, login_as, make_plan):
     _record(b, sids[1])
     _record(b, sids[2], mode="written")
     b.post(f"/bodies/east/reports/subjects/{sids[3]}/exempt", {"reason": "已调离"})
-    with app.app_context():
-        result = services.coverage(db.session.get(Term, tid))
+    with committing(app):
+        result = exports.coverage(db.session.get(Term, tid))
     assert (result.subjects, result.reported, result.oral, result.written, result.exempt) == (
         5,
         3,

@@ -13,6 +13,7 @@ from examsite.auth.models import User
 from examsite.core.body import Body
 from examsite.exams.models import PaperTemplate
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.factories import count
 from tests.fixtures.ids import make_id
 from tests.fixtures.web import csrf_token
@@ -35,7 +36,7 @@ HEADER = "代码,名称,上级代码,管理员用户名,管理员姓名\n"
 
 
 def test_onboard_one_county_with_its_first_admin(app, world, login_as, browser):
-    with app.app_context():
+    with committing(app):
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
         db.session.add(
             PaperTemplate(
@@ -60,7 +61,7 @@ def test_onboard_one_county_with_its_first_admin(app, world, login_as, browser):
     page = r.get_data(as_text=True)
     password = re.search(r'data-testid="one-time-password">([^<]+)<', page).group(1)
     assert browser.login("north-admin", password).headers["Location"] == "/account/password"
-    with app.app_context():
+    with committing(app):
         north = db.session.scalars(select(Body).where(Body.code == "north")).one()
         assert north.parent.code == "city"
         assert [
@@ -146,7 +147,7 @@ def test_statistics_on_known_figures(app, known_figures, login_as):
     assert re.search(r'data-testid="total-passed">4<', page)
     from examsite.dashboard import rollout
 
-    with app.app_context():
+    with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         (row,) = rollout.figures_by_body([east], date(2026, 1, 1), date(2026, 12, 31))
         assert (row.sittings, row.tested, row.passed, row.passed_first, row.passed_makeup) == (
@@ -238,11 +239,11 @@ def test_onboarding_chooses_how_the_county_uses_the_bank(app, world, login_as):
 
 
 def test_statistics_offer_the_terms_of_the_body(app, world, login_as):
-    from examsite.reports import services as report_services
+    from examsite.reports import plans as report_plans
 
-    with app.app_context():
+    with committing(app):
         city = db.session.scalars(select(Body).where(Body.code == "city")).one()
-        report_services.save_term(
+        report_plans.save_term(
             city, number=16, starts_on=date(2022, 1, 1), ends_on=date(2026, 12, 31)
         )
     page = login_as("admin").get("/statistics").get_data(as_text=True)

@@ -23,6 +23,7 @@ from examsite.extensions import db
 from examsite.invigilation import services as invigilation_services
 from examsite.invigilation.models import Incident, PaperEntry
 from tests.fixtures.candidate import save, started
+from tests.fixtures.database import committing
 from tests.fixtures.web import Browser, csrf_token
 
 LOCKED = "该场次记录已签字确认，不能再作修改。"
@@ -75,7 +76,7 @@ def signed(app, exam_world, login_as) -> Iterator[Browser]:
     assert admin.post(base + "incidents", {"category": "other", "note": "空调故障"}).status_code
     assert admin.post(base + "close").status_code == 302
     assert admin.post(base + "sign-off").status_code == 302
-    with app.app_context():
+    with committing(app):
         sitting = db.session.get(Sitting, exam_world.sitting_id)
         assert sitting.signed_off_at is not None and sitting.status == "closed"
     yield admin
@@ -87,7 +88,7 @@ def _rows(stmt: Any) -> list[dict[str, Any]]:
 
 def snapshot(app: Flask, sitting_id: int) -> dict[str, Any]:
     """Everything the signed record is made of, read afresh from the database."""
-    with app.app_context():
+    with committing(app):
         attempts = select(Attempt.id).where(Attempt.sitting_id == sitting_id)
         attempt_ids = [str(i) for i in db.session.scalars(attempts)]
         return {
@@ -133,7 +134,7 @@ def snapshot(app: Flask, sitting_id: int) -> dict[str, Any]:
 
 def _url(app: Flask, rule: Any, exam_world) -> str:
     """The rule's URL for the signed sitting, other arguments filled with real rows under it."""
-    with app.app_context():
+    with committing(app):
         attempt = db.session.get(Attempt, exam_world.attempt_ids[1])  # absent, paper drawn
         known = {
             "code": "east",
@@ -219,7 +220,7 @@ def test_a_json_post_under_a_signed_sitting_is_a_409(app, exam_world, signed):
 
 
 def test_staff_assigned_to_the_room_are_refused_too(app, exam_world, signed, login_as):
-    with app.app_context():
+    with committing(app):
         sitting = db.session.get(Sitting, exam_world.sitting_id)
         east_staff = db.session.scalars(select(User).where(User.username == "east-staff")).one()
         sitting.invigilators = [east_staff]
@@ -266,7 +267,7 @@ def test_a_makeup_is_a_new_sitting_and_leaves_the_signed_one_alone(app, exam_wor
     )
     new_id = int(re.search(r"/sittings/(\d+)$", r.headers["Location"]).group(1))
     assert new_id != sid
-    with app.app_context():
+    with committing(app):
         assert db.session.get(Sitting, new_id).makeup_of_id == sid
     assert snapshot(app, sid) == before
 
@@ -275,7 +276,7 @@ def test_the_services_refuse_a_signed_sitting_whoever_calls_them(app, exam_world
     """The CLI and any other caller meet the same rule as the web."""
     sid = exam_world.sitting_id
     before = snapshot(app, sid)
-    with app.app_context():
+    with committing(app):
         admin = db.session.scalars(select(User).where(User.username == "east-admin")).one()
         sitting = db.session.get(Sitting, sid)
         graded = db.session.get(Attempt, exam_world.attempt_ids[0])
@@ -312,7 +313,7 @@ def test_a_sitting_is_signed_only_once_closed(app, exam_world, login_as):
     assert "考试结束后才能签字确认考场记录" in admin.get(r.headers["Location"]).get_data(
         as_text=True
     )
-    with app.app_context():
+    with committing(app):
         assert db.session.get(Sitting, exam_world.sitting_id).signed_off_at is None
 
 
@@ -346,11 +347,11 @@ def test_the_grading_job_skips_a_signed_sitting(app, exam_world):
     """A sitting signed while open (before sign-off needed a closed room) is left alone."""
     c = started(app, exam_world, 0)
     save(c, 0, [0], 1)
-    with app.app_context():
+    with committing(app):
         sitting = db.session.get(Sitting, exam_world.sitting_id)
         sitting.signed_off_at = utcnow()
         db.session.commit()
     before = snapshot(app, exam_world.sitting_id)
-    with app.app_context():
+    with committing(app):
         assert answering.grade_expired(now=utcnow() + timedelta(days=1)) == 0
     assert snapshot(app, exam_world.sitting_id) == before

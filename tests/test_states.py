@@ -14,6 +14,7 @@ from examsite.exams.models import Attempt, Sitting
 from examsite.exams.states import ATTEMPT, SITTING, AttemptStatus, ExamError, SittingStatus
 from examsite.extensions import db
 from examsite.invigilation import services as invigilation
+from tests.fixtures.database import committing
 
 DRAFT, OPEN, CLOSED = SittingStatus.DRAFT, SittingStatus.OPEN, SittingStatus.CLOSED
 E, P, S, G, A = (
@@ -96,7 +97,7 @@ INTERVENTIONS = {
 @pytest.mark.parametrize("action", sorted(INTERVENTIONS))
 def test_each_intervention_is_refused_exactly_where_the_table_says(app, exam_world, state, action):
     allowed = state in ATTEMPT_TABLE[action]
-    with app.app_context():
+    with committing(app):
         admin = db.session.scalars(select(User).where(User.username == "east-admin")).one()
         sitting = db.session.get(Sitting, exam_world.sitting_id)
         attempt = db.session.get(Attempt, exam_world.attempt_ids[0])
@@ -114,7 +115,7 @@ def test_each_intervention_is_refused_exactly_where_the_table_says(app, exam_wor
 
 
 def test_a_status_is_read_back_as_its_enum_with_a_label(app, exam_world):
-    with app.app_context():
+    with committing(app):
         sitting = db.session.get(Sitting, exam_world.sitting_id)
         assert sitting.status is SittingStatus.OPEN
         assert sitting.status.label == "已开放"

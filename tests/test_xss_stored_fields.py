@@ -41,10 +41,12 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from examsite.appointments import services as appointment_services
+from examsite.appointments import ceremonies as appointment_ceremonies
+from examsite.appointments import records as appointment_records
 from examsite.auth import services as auth_services
 from examsite.auth.models import User
-from examsite.bank import services as bank_services
+from examsite.bank import editing as bank_editing
+from examsite.bank import sharing as bank_sharing
 from examsite.bank.formats import TEMPLATE_HEADERS, validate_question
 from examsite.bank.models import BankImport, Question
 from examsite.core.body import Body
@@ -55,8 +57,11 @@ from examsite.exams.domain import idcard
 from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
 from examsite.invigilation import services as invigilation_services
-from examsite.reports import services as report_services
+from examsite.reports import plans as report_plans
+from examsite.reports import recording as report_recording
+from examsite.reports import scheduling as report_scheduling
 from examsite.reports import voting
+from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id, open_sitting_now
 from tests.fixtures.web import Browser, csrf_token
 
@@ -256,7 +261,7 @@ def _build(app, login_as) -> XssWorld:
 
     today = date.today()
     now = utcnow()
-    with app.app_context():
+    with committing(app):
         city = _one(Body, Body.code == "city")
         east = _one(Body, Body.code == "east")
         admin_user = _one(User, User.username == "admin")
@@ -271,20 +276,18 @@ def _build(app, login_as) -> XssWorld:
             *(_question("multiple", n, options, [0, 2]) for n in range(4, 6)),
             *(_question("true_false", n, [], [n % 2]) for n in range(6, 8)),
         ]
-        created = [bank_services.create_question(city, q, user_id=admin_user.id) for q in questions]
+        created = [bank_editing.create_question(city, q, user_id=admin_user.id) for q in questions]
         edited = dataclasses.replace(questions[0], explanation=p("expl") + " 修订")
-        assert bank_services.update_question(created[0], edited, user_id=admin_user.id)
-        bank_services.publish(city)
+        assert bank_editing.update_question(created[0], edited, user_id=admin_user.id)
+        bank_sharing.publish(city)
         imported = _one(Question, Question.body_id == city.id, Question.stem == p("istem"))
-        own = bank_services.create_question(
-            east, _question("single", 8, options, [0]), user_id=None
-        )
+        own = bank_editing.create_question(east, _question("single", 8, options, [0]), user_id=None)
         # The practice set, open to east's network: its page shows stem, options and key.
         practice_question = dataclasses.replace(
             _question("single", 9, options, [1]), purpose="practice"
         )
-        bank_services.create_question(city, practice_question, user_id=admin_user.id)
-        bank_services.publish(city)
+        bank_editing.create_question(city, practice_question, user_id=admin_user.id)
+        bank_sharing.publish(city)
         east.public_practice = True
         city.public_practice = True
 
@@ -363,7 +366,7 @@ def _build(app, login_as) -> XssWorld:
             assert b.client.post("/exam/submit", data={"csrf_token": token}).status_code == 302
         browsers.append(b)
 
-    with app.app_context():
+    with committing(app):
         east = _one(Body, Body.code == "east")
         boss = _one(User, User.username == "east-admin")
         enrolled = db.session.scalars(
@@ -377,16 +380,16 @@ def _build(app, login_as) -> XssWorld:
         access.touch(answering, p("ip"), now=utcnow() + timedelta(minutes=5))
 
         # ---------------------------------------------------------------- appointments
-        meeting = appointment_services.save_meeting(
+        meeting = appointment_records.save_meeting(
             east, None, term=16, number=3, date=today - timedelta(days=10), agenda=p("agenda")
         )
         records = []
         for person in people:
-            record = appointment_services.create_appointment(east, person, meeting, p("apost"))
-            appointment_services.exempt(record, p("exm"), boss)
-            appointment_services.record_vote(record, "appointed", today - timedelta(days=10))
+            record = appointment_records.create_appointment(east, person, meeting, p("apost"))
+            appointment_records.exempt(record, p("exm"), boss)
+            appointment_records.record_vote(record, "appointed", today - timedelta(days=10))
             records.append(record)
-        ceremony = appointment_services.save_ceremony(
+        ceremony = appointment_ceremonies.save_ceremony(
             east,
             None,
             title=p("ctitle"),
@@ -397,20 +400,20 @@ def _build(app, login_as) -> XssWorld:
             leader=p("ldr"),
         )
         # The third appointed person is left out, so the ceremony page offers to add them.
-        appointment_services.add_participants(ceremony, records[:2])
-        appointment_services.check_in_self(ceremony, idcard.tail6(people[0].id_number))
+        appointment_ceremonies.add_participants(ceremony, records[:2])
+        appointment_ceremonies.check_in_self(ceremony, idcard.tail6(people[0].id_number))
 
         # ---------------------------------------------------------------- reports
-        term = report_services.save_term(
+        term = report_plans.save_term(
             east, number=16, starts_on=today - timedelta(days=365), ends_on=today + timedelta(1000)
         )
-        report_services.create_plan(
+        report_plans.create_plan(
             east, term, name=p("plan"), mode="oral", post_categories=[], post_keyword=p_short("pkw")
         )
         reported, exempted, due = (
-            report_services.add_subject(term, record, "written") for record in records
+            report_plans.add_subject(term, record, "written") for record in records
         )
-        report_services.record_report(
+        report_recording.record_report(
             reported,
             delivered_on=today - timedelta(days=5),
             mode="written",
@@ -419,15 +422,15 @@ def _build(app, login_as) -> XssWorld:
             instance_path=app.instance_path,
             max_bytes=MAX_BYTES,
         )
-        report_services.record_vote(reported, voting.Vote(10, 1, 1, 8))
-        rect = report_services.require_rectification(
+        report_recording.record_vote(reported, voting.Vote(10, 1, 1, 8))
+        rect = report_recording.require_rectification(
             reported, actions=p("ract"), due_on=today + timedelta(days=30)
         )
-        report_services.follow_up(rect, text=p("rfup"), on=today, close=False, user=boss)
-        report_services.exempt_subject(exempted, p("sexm"))
-        report_services.confirm(due, meeting=None, due_on=today)  # on this month's calendar
+        report_recording.follow_up(rect, text=p("rfup"), on=today, close=False, user=boss)
+        report_plans.exempt_subject(exempted, p("sexm"))
+        report_scheduling.confirm(due, meeting=None, due_on=today)  # on this month's calendar
 
-        untested = appointment_services.create_appointment(
+        untested = appointment_records.create_appointment(
             east, db.session.get(Candidate, never_enrolled), meeting, p("apost")
         )
         ids_east |= {

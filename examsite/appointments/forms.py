@@ -18,16 +18,22 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from examsite.appointments.models import FORM_GROUP, FORM_SINGLE
+from examsite.appointments.models import (
+    CHECK_IN_MANUAL,
+    CHECK_IN_SELF,
+    CHECK_IN_STAFF,
+    FORM_GROUP,
+    FORM_SINGLE,
+)
+from examsite.appointments.states import VoteOutcome
 from examsite.core.forms import select_choices
 
-VOTE_LABELS = {
-    "pending": _l("待表决"),
-    "appointed": _l("任命"),
-    "rejected": _l("未通过"),
-    "withdrawn": _l("撤回"),
-}
 FORM_LABELS = {FORM_SINGLE: _l("单独宣誓"), FORM_GROUP: _l("集体宣誓")}
+CHECK_IN_METHOD_LABELS = {
+    CHECK_IN_SELF: _l("手机签到"),
+    CHECK_IN_STAFF: _l("工作人员扫码"),
+    CHECK_IN_MANUAL: _l("签到表"),
+}
 
 
 class MeetingForm(FlaskForm):
@@ -46,7 +52,7 @@ class MeetingForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
-    vote = SelectField(_l("表决结果"), choices=select_choices(VOTE_LABELS.items()))
+    vote = SelectField(_l("表决结果"), choices=select_choices(VoteOutcome.labels().items()))
     vote_date = DateField(_l("表决日期"), validators=[DataRequired(_l("请填写表决日期。"))])
 
 

@@ -7,21 +7,25 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from examsite.appointments.states import VOTE, VoteOutcome
 from examsite.auth.models import User
 from examsite.core.body import Body
+from examsite.core.states import EnumText
 from examsite.core.timeutil import utcnow
 from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import Model
 
-VOTE_PENDING = "pending"
-VOTE_APPOINTED = "appointed"
-VOTE_REJECTED = "rejected"
-VOTE_WITHDRAWN = "withdrawn"
-VOTE_OUTCOMES = (VOTE_PENDING, VOTE_APPOINTED, VOTE_REJECTED, VOTE_WITHDRAWN)
+# The vote and its changes are appointments.states'.
+VOTE_OUTCOMES = VoteOutcome.values()
 
 FORM_SINGLE = "single"
 FORM_GROUP = "group"
 CEREMONY_FORMS = (FORM_SINGLE, FORM_GROUP)
+
+#: How a participant was checked in (CeremonyParticipant.check_in_method; "" if not).
+CHECK_IN_SELF = "self"
+CHECK_IN_STAFF = "staff"
+CHECK_IN_MANUAL = "manual"
 
 
 class Meeting(Model):
@@ -77,7 +81,7 @@ class Appointment(Model):
     exemption_reason: Mapped[str] = mapped_column(String(300), default="")
     exempted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     exempted_at: Mapped[datetime | None]
-    vote: Mapped[str] = mapped_column(String(16), default=VOTE_PENDING)
+    vote: Mapped[VoteOutcome] = mapped_column(EnumText(VoteOutcome), default=VoteOutcome.PENDING)
     vote_date: Mapped[date | None]
     #: The day the person left the post (离任); they stop being a report subject.
     left_on: Mapped[date | None]
@@ -90,6 +94,24 @@ class Appointment(Model):
     exempted_by: Mapped[User | None] = relationship()
     statement: Mapped[Statement | None] = relationship(back_populates="appointment")
     oaths: Mapped[list[CeremonyParticipant]] = relationship(back_populates="appointment")
+
+    @property
+    def appointed(self) -> bool:
+        return self.vote == VoteOutcome.APPOINTED
+
+    @property
+    def voted(self) -> bool:
+        """Whether a vote is recorded (任命, 未通过 or 撤回)."""
+        return self.vote != VoteOutcome.PENDING
+
+    @property
+    def sworn_in(self) -> bool:
+        """Whether the person has taken the oath: checked in at a ceremony."""
+        return any(p.checked_in_at for p in self.oaths)
+
+    def can(self, action: str) -> bool:
+        """Whether the vote's state allows the action (appointments.states.VOTE)."""
+        return VOTE.can(self, action)
 
 
 class Statement(Model):
@@ -154,7 +176,7 @@ class CeremonyParticipant(Model):
     #: In the personal QR code on the printed list, scanned by staff.
     token: Mapped[str] = mapped_column(String(32), unique=True)
     checked_in_at: Mapped[datetime | None]
-    #: "self" (phone), "staff" (scan) or "manual" (sign-in sheet).
+    #: CHECK_IN_SELF (phone), CHECK_IN_STAFF (scan) or CHECK_IN_MANUAL (sign-in sheet).
     check_in_method: Mapped[str] = mapped_column(String(8), default="")
 
     ceremony: Mapped[Ceremony] = relationship(back_populates="participants")

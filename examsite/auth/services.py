@@ -90,7 +90,7 @@ def authenticate(username: str, password: str, ip: str, settings: ThrottleSettin
     locked = lock_remaining_minutes([account_key, ip_key])
     if locked:
         audit.record_failure("auth.login_locked", actor=name, username=name)
-        db.session.commit()
+        db.session.flush()
         return LoginOutcome(status="locked", locked_minutes=locked)
 
     user = (
@@ -114,23 +114,23 @@ def authenticate(username: str, password: str, ip: str, settings: ThrottleSettin
             actor=name,
             username=name,
         )
-        db.session.commit()
+        db.session.flush()
         locked = lock_remaining_minutes([account_key, ip_key])
         if locked:
             return LoginOutcome(status="locked", locked_minutes=locked)
         return LoginOutcome(status="invalid")
     if not user.active:
         audit.record("auth.login_disabled", target=user, user=user)
-        db.session.commit()
+        db.session.flush()
         return LoginOutcome(status="disabled")
     if user.password_expired:
         audit.record("auth.login_expired_password", target=user, user=user)
-        db.session.commit()
+        db.session.flush()
         return LoginOutcome(status="expired")
     clear_failures(account_key)
     user.last_login_at = utcnow()
     audit.record("auth.login", target=user, user=user)
-    db.session.commit()
+    db.session.flush()
     return LoginOutcome(user=user, status="ok")
 
 
@@ -146,7 +146,7 @@ def change_password(user: User, new_password: str) -> None:
     user.password_expires_at = None
     user.end_sessions()
     audit.record("auth.password_changed", target=user, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def username_taken(username: str) -> bool:
@@ -185,7 +185,7 @@ def create_staff(
     user.set_password(plain)
     db.session.add(user)
     audit.record("user.create", target=user, body=body, username=user.username, role=role)
-    db.session.commit()
+    db.session.flush()
     return user, plain
 
 
@@ -198,7 +198,7 @@ def update_staff(user: User, *, name: str, role: str) -> None:
         user.end_sessions()  # new powers or fewer: start a fresh session
     user.name, user.role = name.strip(), role
     audit.record("user.update", target=user, **changes)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_active(user: User, active: bool) -> None:
@@ -206,7 +206,7 @@ def set_active(user: User, active: bool) -> None:
     if not active:
         user.end_sessions()
     audit.record("user.enable" if active else "user.disable", target=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def reset_password(user: User) -> str:
@@ -219,5 +219,5 @@ def reset_password(user: User) -> str:
     user.end_sessions()
     clear_failures(f"user:{user.username}")
     audit.record("user.reset_password", target=user)
-    db.session.commit()
+    db.session.flush()
     return plain

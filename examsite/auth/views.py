@@ -104,7 +104,6 @@ def logout() -> Any:
     if isinstance(user, User):
         user.end_sessions()
         audit.record("auth.logout", target=user, user=user)
-        db.session.commit()
     lang = session.get("lang")
     logout_user()
     session.clear()

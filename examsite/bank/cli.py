@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from examsite.bank import services
+from examsite.bank import exporting, importing
+from examsite.bank.errors import BankError
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.model import LABEL_BY_TYPE, QuestionType
 from examsite.bank.models import PURPOSE_EXAM, PURPOSES
@@ -84,10 +85,11 @@ def import_(path: Path, body_code: str, valid_only: bool, purpose: str) -> None:
     failed = False
     for file in _files(path):
         try:
-            result = services.import_file(
-                body, file.name, file.read_bytes(), valid_only=valid_only, purpose=purpose
-            )
-        except services.BankError as exc:
+            with db.session.begin_nested():  # a refused file leaves nothing of itself
+                result = importing.import_file(
+                    body, file.name, file.read_bytes(), valid_only=valid_only, purpose=purpose
+                )
+        except BankError as exc:
             failed = True
             for problem in exc.problems:
                 click.echo(f"{file.name}: {getattr(problem, 'message', problem)}", err=True)
@@ -102,11 +104,13 @@ def import_(path: Path, body_code: str, valid_only: bool, purpose: str) -> None:
 
 @questions.command("export")
 @click.option("--body", "body_code", required=True)
-@click.option("--format", "fmt", type=click.Choice(sorted(services.EXPORT_FORMATS)), default="xlsx")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(exporting.EXPORT_FORMATS)), default="xlsx"
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
 @click.option("--purpose", type=click.Choice(PURPOSES), default=None, help="Only one purpose.")
 def export(body_code: str, fmt: str, output: Path, purpose: str | None) -> None:
     """Export a body's own active questions."""
-    data = services.export_bank(_body(body_code), fmt, purpose=purpose)
+    data = exporting.export_bank(_body(body_code), fmt, purpose=purpose)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data)} bytes)")

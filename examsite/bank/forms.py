@@ -30,8 +30,8 @@ from examsite.bank.formats.model import (
     ParsedQuestion,
     Problem,
     QuestionType,
-    validate_question,
 )
+from examsite.bank.formats.validation import validate_question
 from examsite.bank.models import PURPOSE_EXAM, PURPOSE_PRACTICE
 from examsite.core.forms import select_choices
 

@@ -142,14 +142,8 @@ def onboard(
     problems = check_rows(rows, allowed_parents)
     if problems:
         raise OnboardingError(problems)
-    try:
-        done = [
-            _create(r, allowed_parents[r["parent"].strip().lower()], copy_templates) for r in rows
-        ]
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    done = [_create(r, allowed_parents[r["parent"].strip().lower()], copy_templates) for r in rows]
+    db.session.flush()
     return done
 
 

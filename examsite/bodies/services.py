@@ -55,7 +55,7 @@ def create_body(*, code: str, name: str, level: str, parent: Body | None) -> Bod
         level=level,
         parent=parent.code if parent else None,
     )
-    db.session.commit()
+    db.session.flush()
     return body
 
 
@@ -80,7 +80,7 @@ def update_body(
             changes[field] = [getattr(body, field), value]
             setattr(body, field, value)
     audit.record("body.update", target=body, **changes)
-    db.session.commit()
+    db.session.flush()
 
 
 audit.register_values("level", dict(LEVEL_LABELS))  # the log names levels, not "county"

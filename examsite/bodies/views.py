@@ -33,6 +33,7 @@ from examsite.core.forms import ConfirmForm
 from examsite.core.pagination import paginate
 from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN
 from examsite.core.tenancy import body_required, role_required, scoped
+from examsite.core.transaction import refused
 from examsite.extensions import db
 
 bp = Blueprint("bodies", __name__, template_folder="templates")
@@ -92,7 +93,7 @@ def new() -> Any:
                 parent=parent,
             )
         except services.BodyError as exc:
-            form.form_errors.append(str(exc))
+            form.form_errors.append(refused(exc))
         else:
             flash(_("已创建机关：%(name)s", name=body.name), "success")
             return redirect(url_for("bodies.detail", code=body.code))
@@ -181,6 +182,7 @@ def onboard() -> Any:
                         plan.rows, _allowed_parents(), bool(upload.copy_templates.data)
                     )
                 except onboarding.OnboardingError as exc:
+                    refused(exc)
                     problems = exc.problems
     elif form.validate_on_submit():
         row = {
@@ -196,6 +198,7 @@ def onboard() -> Any:
         try:
             done = onboarding.onboard([row], _allowed_parents(), bool(form.copy_templates.data))
         except onboarding.OnboardingError as exc:
+            refused(exc)
             problems = [p.split("：", 1)[-1] for p in exc.problems]
     if done:
         return render_template("bodies/onboarded.html", done=done)

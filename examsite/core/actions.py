@@ -14,7 +14,7 @@ from flask import flash, redirect, request
 
 from examsite.core.errors import UserError
 from examsite.core.params import safe_next
-from examsite.extensions import db
+from examsite.core.transaction import refused
 
 
 def back_to(default: str) -> str:
@@ -42,8 +42,7 @@ def act(
     try:
         result = action()
     except UserError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        flash(refused(exc), "error")
     else:
         message = done(result) if callable(done) else done
         if message:

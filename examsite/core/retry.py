@@ -7,6 +7,9 @@ locked" (SQLITE_BUSY_SNAPSHOT): waiting cannot help, the snapshot is stale. The 
 is rolled back and run again, now beginning with BEGIN IMMEDIATE, which waits for the
 write lock (busy_timeout) instead. Writing requests (POST and the like) begin with BEGIN
 IMMEDIATE from the start (see sqlite.py). The user never sees the error.
+
+The view's writes are flushed inside the retry; core.transaction commits them once the
+answer is known.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ class ExamsiteFlask(Flask):
     def dispatch_request(self) -> Any:
         for run in range(1, MAX_RUNS + 1):
             try:
-                return super().dispatch_request()
+                response = super().dispatch_request()
+                # The view's writes reach the database here, inside the retry, so the
+                # commit at the end of the request (core.transaction) cannot hit the lock.
+                db.session.flush()
+                return response
             except OperationalError as error:
                 if run == MAX_RUNS or not is_sqlite_locked(error):
                     raise

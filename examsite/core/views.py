@@ -21,7 +21,8 @@ from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from examsite.core.audit import ACTION_LABELS, AuditEvent, Described, describe
+from examsite.core.audit import AuditEvent
+from examsite.core.audit_labels import ACTION_LABELS, Described, describe
 from examsite.core.body import Body
 from examsite.core.forms import AuditFilterForm, LanguageForm, select_choices
 from examsite.core.pagination import paginate

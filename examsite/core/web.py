@@ -32,6 +32,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from examsite.core import transaction
 from examsite.core.forms import install_field_checks
 from examsite.core.params import ID_MAX, InvalidParameter
 from examsite.extensions import db, login_manager
@@ -77,6 +78,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    transaction.install(app)  # first after_request hook registered: it runs last
     app.before_request(_refuse_oversized_body)
     app.before_request(_expire_idle_staff_session)
     app.before_request(_require_password_change)

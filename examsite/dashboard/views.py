@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from examsite.auth.models import User
 from examsite.core import audit
-from examsite.core.audit import ACTION_LABELS, AuditEvent
+from examsite.core.audit import AuditEvent
+from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
 from examsite.core.exports import xlsx_response
 from examsite.core.params import YEAR_MAX, YEAR_MIN, date_arg, int_arg
@@ -124,7 +125,6 @@ def rollout_body(code: str) -> Any:
         .limit(20)
     ).all()
     audit.record("rollout.view", target=body, body=body)
-    db.session.commit()
     return render_template(
         "dashboard/rollout_body.html", body=body, row=row, recent=recent, labels=ACTION_LABELS
     )

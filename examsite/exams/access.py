@@ -15,6 +15,7 @@ from examsite.auth.services import ThrottleSettings, clear_failures, lock_remain
 from examsite.auth.services import register_failure as register_login_failure
 from examsite.core import audit
 from examsite.core.timeutil import utcnow
+from examsite.core.transaction import begin_writing
 from examsite.exams.domain import idcard
 from examsite.exams.models import (
     ATTEMPT_ABSENT,
@@ -117,7 +118,7 @@ def authenticate_candidate(
                 actor=f"code:{code}",
                 sitting=attempt.sitting_id,
             )
-        db.session.commit()
+        db.session.flush()
         locked = lock_remaining_minutes([k for k, _ in keys])
         return CandidateLogin(status="locked" if locked else "invalid", minutes=locked)
     sitting = attempt.sitting
@@ -130,7 +131,7 @@ def authenticate_candidate(
         status = "taken"
     if status != "ok":
         audit.record("candidate.login_refused", target=attempt, actor=f"code:{code}", reason=status)
-        db.session.commit()
+        db.session.flush()
         return CandidateLogin(attempt=None, status=status)
     clear_failures(code_key)
     if attempt.session_token:
@@ -143,7 +144,7 @@ def authenticate_candidate(
     attempt.last_ip = ip
     attempt.last_seen_at = now
     audit.record("candidate.login", target=attempt, actor=f"code:{code}")
-    db.session.commit()
+    db.session.flush()
     return CandidateLogin(attempt=attempt, status="ok")
 
 
@@ -153,7 +154,7 @@ def end_session(attempt: Attempt) -> None:
     attempt.session_token = None
     attempt.session_ip = ""
     audit.record("candidate.logout", target=attempt, actor=f"code:{attempt.admission_code}")
-    db.session.commit()
+    db.session.flush()
 
 
 def _login_window_status(sitting: Sitting, attempt: Attempt, now: datetime) -> str:
@@ -174,25 +175,23 @@ LAST_SEEN_EVERY = timedelta(seconds=45)
 def touch(attempt: Attempt, ip: str, now: datetime | None = None) -> None:
     """Note that the candidate's page is alive (for the invigilator's "last seen").
 
-    Ends the caller's transaction (the attempt is expired afterwards)."""
+    May end the caller's reading transaction (the attempt is expired afterwards)."""
     now = now or utcnow()
     if attempt.status not in (ATTEMPT_ENROLLED, ATTEMPT_IN_PROGRESS):
         return  # a handed-in paper's row stays as it was (and a signed sitting's, always)
     if attempt.last_seen_at is not None and now - attempt.last_seen_at <= LAST_SEEN_EVERY:
         return
     attempt_id = attempt.id
-    # The write gets a short transaction of its own, begun IMMEDIATE on SQLite: upgrading
-    # the poll's reading transaction would fail whenever another candidate's save had
-    # committed in between, and the whole poll would be run again.
-    db.session.commit()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    # The poll has only read so far: its write begins a transaction of its own, IMMEDIATE
+    # on SQLite (see begin_writing).
+    begin_writing()
     db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id)
         .values(last_seen_at=now, last_ip=ip[:64])
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def record_event(attempt: Attempt, kind: str) -> None:
@@ -204,7 +203,7 @@ def record_event(attempt: Attempt, kind: str) -> None:
             .values(focus_losses=Attempt.focus_losses + 1)
             .execution_options(synchronize_session=False)
         )
-        db.session.commit()
+        db.session.flush()
 
 
 audit.register_actions(

@@ -64,7 +64,7 @@ def start_attempt(attempt: Attempt) -> None:
     )
     ATTEMPT.apply(attempt, "start")
     audit.record("candidate.start", target=attempt, actor=f"code:{attempt.admission_code}")
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def save_answer(
             "saved_at": now,
         },
     ).first()
-    db.session.commit()
+    db.session.flush()
     if saved is None:
         return SaveOutcome("stale_sequence", _("已有更新的答案，此次保存被忽略。"))
     return SaveOutcome("ok")
@@ -154,7 +154,7 @@ def finalize_if_expired(attempt: Attempt) -> bool:
     """Grade a paper whose time is up (on next access or by the periodic job)."""
     if expired(attempt) and not sitting_locked(attempt.sitting):
         finish_attempt(attempt, reason="deadline")
-        db.session.commit()
+        db.session.flush()
         return True
     return False
 
@@ -164,7 +164,7 @@ def submit(attempt: Attempt) -> bool:
     if attempt.status != ATTEMPT_IN_PROGRESS or sitting_locked(attempt.sitting):
         return False
     done = finish_attempt(attempt, reason="submit")
-    db.session.commit()
+    db.session.flush()
     return done
 
 
@@ -210,7 +210,7 @@ def grade_expired(now: datetime | None = None) -> int:
         attempt = db.session.get(Attempt, attempt_id)
         if attempt is not None and finish_attempt(attempt, reason="deadline"):
             count += 1
-        db.session.commit()
+        db.session.flush()
     return count
 
 

@@ -92,7 +92,7 @@ def save_candidate(
         candidate = Candidate(body_id=body.id, **fields)
         db.session.add(candidate)
         audit.record("candidate.create", target=candidate, body=body, name=candidate.name)
-        db.session.commit()
+        db.session.flush()
         return candidate
     identity = [k for k in IDENTITY_FIELDS if getattr(candidate, k) != fields[k]]
     if identity:
@@ -118,7 +118,7 @@ def save_candidate(
     if identity:
         details.update(identity=values, reason=reason.strip()[:200])
     audit.record("candidate.update", target=candidate, **details)
-    db.session.commit()
+    db.session.flush()
     return candidate
 
 
@@ -127,7 +127,7 @@ def import_candidates(body: Body, rows: Sequence[CandidateRow], filename: str) -
     for row in rows:
         db.session.add(Candidate(body_id=body.id, **candidate_fields(row)))
     audit.record("candidate.import", target=body, body=body, filename=filename, rows=len(rows))
-    db.session.commit()
+    db.session.flush()
     return len(rows)
 
 
@@ -139,7 +139,7 @@ def delete_candidate(candidate: Candidate) -> None:
         raise ExamError(_("该人员已参加或报名考试，记录须保留，不能删除。"))
     audit.record("candidate.delete", target=candidate, name=candidate.name)
     db.session.delete(candidate)
-    db.session.commit()
+    db.session.flush()
 
 
 audit.register_actions(

@@ -22,9 +22,9 @@ from examsite.bank.models import (
     Question,
     QuestionRevision,
 )
-from examsite.bank.services import in_bank
+from examsite.bank.scope import in_bank
 from examsite.core.body import Body
-from examsite.exams.domain import drawing, grading
+from examsite.exams.domain import drawing, grading, paper_spec
 from examsite.exams.domain.paper import Paper
 from examsite.exams.models import (
     Answer,
@@ -36,7 +36,7 @@ from examsite.exams.models import (
 from examsite.extensions import db
 
 
-def pool_for(body: Body, purpose: str = PURPOSE_EXAM) -> list[drawing.PoolItem]:
+def pool_for(body: Body, purpose: str = PURPOSE_EXAM) -> list[paper_spec.PoolItem]:
     """The active questions of the body's bank for one purpose (exam or practice), each as
     the revision the body may draw: its own as edited, a shared one as published.
 
@@ -71,7 +71,7 @@ def pool_for(body: Body, purpose: str = PURPOSE_EXAM) -> list[drawing.PoolItem]:
         )
     )
     return [
-        drawing.PoolItem(
+        paper_spec.PoolItem(
             revision_id=rid,
             qtype=qtype,
             category=category,
@@ -82,10 +82,10 @@ def pool_for(body: Body, purpose: str = PURPOSE_EXAM) -> list[drawing.PoolItem]:
     ]
 
 
-def spec_of(template: PaperTemplate) -> drawing.PaperSpec:
-    return drawing.PaperSpec(
+def spec_of(template: PaperTemplate) -> paper_spec.PaperSpec:
+    return paper_spec.PaperSpec(
         sections=tuple(
-            drawing.Section(
+            paper_spec.Section(
                 qtype=s["qtype"],
                 count=int(s["count"]),
                 points=float(s["points"]),
@@ -100,11 +100,11 @@ def spec_of(template: PaperTemplate) -> drawing.PaperSpec:
     )
 
 
-def shortfalls(body: Body, template: PaperTemplate) -> list[drawing.Shortfall]:
+def shortfalls(body: Body, template: PaperTemplate) -> list[paper_spec.Shortfall]:
     return drawing.check_spec(pool_for(body), spec_of(template))
 
 
-def describe_shortfalls(items: Iterable[drawing.Shortfall]) -> str:
+def describe_shortfalls(items: Iterable[paper_spec.Shortfall]) -> str:
     from examsite.bank.forms import QTYPE_LABELS
 
     parts = []

@@ -3,7 +3,7 @@ against the question that was on the page, the key and explanation shown after.
 
 The practice set is not secret; the live bank is. No paper draws a practice question and
 no practice shows an exam question (``pool_for(body, purpose)``), and a question once
-shown in practice is marked so it can never be moved into the exam (bank services)."""
+shown in practice is marked so it can never be moved into the exam (``bank.editing``)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from examsite.core import audit
 from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.answering import finish_attempt
-from examsite.exams.domain import drawing
+from examsite.exams.domain import paper_spec
 from examsite.exams.models import (
     ATTEMPT_IN_PROGRESS,
     SITTING_OPEN,
@@ -62,7 +62,7 @@ def save_template(body: Body, template: PaperTemplate | None, **fields: Any) -> 
         for key, value in fields.items():
             setattr(template, key, value)
         audit.record("template.update", target=template, name=template.name)
-    db.session.commit()
+    db.session.flush()
     return template
 
 
@@ -88,7 +88,7 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
     if sitting.ends_at <= sitting.starts_at:
         raise ExamError(_("结束时间必须晚于开始时间。"))
     audit.record(action, target=sitting, body=body, title=sitting.title)
-    db.session.commit()
+    db.session.flush()
     return sitting
 
 
@@ -113,7 +113,7 @@ def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
             draw_for(sitting, [attempt])
         added += 1
     audit.record("sitting.enroll", target=sitting, count=added)
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -124,7 +124,7 @@ def unenroll(attempt: Attempt) -> None:
         raise ExamError(str(ATTEMPT.transitions["unenroll"].refusal))
     audit.record("sitting.unenroll", target=attempt.sitting, candidate=attempt.candidate.name)
     db.session.delete(attempt)
-    db.session.commit()
+    db.session.flush()
 
 
 def open_sitting(sitting: Sitting) -> int:
@@ -136,15 +136,14 @@ def open_sitting(sitting: Sitting) -> int:
         raise ExamError(_("还没有报名的考生。"))
     try:
         draw_for(sitting, attempts)
-    except drawing.DrawError as exc:
-        db.session.rollback()
+    except paper_spec.DrawError as exc:
         raise ExamError(
             _("题库题目不足，无法组卷：%(detail)s", detail=describe_shortfalls(exc.shortfalls))
         ) from exc
     SITTING.apply(sitting, "open")
     sitting.opened_at = utcnow()
     audit.record("sitting.open", target=sitting, papers=len(attempts))
-    db.session.commit()
+    db.session.flush()
     return len(attempts)
 
 
@@ -160,14 +159,14 @@ def close_sitting(sitting: Sitting) -> None:
     SITTING.apply(sitting, "close")
     sitting.closed_at = utcnow()
     audit.record("sitting.close", target=sitting)
-    db.session.commit()
+    db.session.flush()
 
 
 def release_results(sitting: Sitting, released: bool = True) -> None:
     """Publish (or withdraw) the results; allowed after sign-off (see exams.signed)."""
     sitting.results_released = released
     audit.record("sitting.release" if released else "sitting.unrelease", target=sitting)
-    db.session.commit()
+    db.session.flush()
 
 
 #: The settings a make-up sitting (补考) takes from the sitting it makes up for: everything
@@ -214,7 +213,7 @@ def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -
             )
         )
     audit.record("sitting.makeup", target=makeup, of=sitting.id, candidates=len(failed))
-    db.session.commit()
+    db.session.flush()
     return makeup
 
 

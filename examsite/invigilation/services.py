@@ -190,7 +190,7 @@ def extend(
         attempt.notice_id += 1
         _record("attempt.extend", attempt, sitting, user, reason, minutes=minutes)
         changed += 1
-    db.session.commit()
+    db.session.flush()
     return changed
 
 
@@ -199,7 +199,7 @@ def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
     ATTEMPT.check(attempt, "reset")
     attempt.session_token = None
     _record("attempt.reset_login", attempt, sitting, user, reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
@@ -207,7 +207,7 @@ def force_submit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> 
     ATTEMPT.check(attempt, "force_submit")
     exam_answering.finish_attempt(attempt, reason="forced")
     _record("attempt.force_submit", attempt, sitting, user, reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
@@ -215,7 +215,7 @@ def mark_absent(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
     ATTEMPT.apply(attempt, "absent")
     attempt.session_token = None
     _record("attempt.absent", attempt, sitting, user, reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
@@ -225,7 +225,7 @@ def readmit(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
     ATTEMPT.apply(attempt, "readmit")
     attempt.readmitted = True
     _record("attempt.readmit", attempt, sitting, user, reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def unlock_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:
@@ -236,7 +236,7 @@ def unlock_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> N
         raise InvigilationError(_("该考生的准考证号未被锁定。"))
     access.unlock_code(attempt)
     _record("candidate.code_unlock", attempt, sitting, user, reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> str:
@@ -245,7 +245,7 @@ def reissue_code(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> 
     ATTEMPT.check(attempt, "reissue")
     attempt.admission_code = sittings.new_admission_code()
     _record("attempt.reissue_code", attempt, sitting, user, reason)
-    db.session.commit()
+    db.session.flush()
     return attempt.admission_code
 
 
@@ -253,7 +253,7 @@ def set_seat(sitting: Sitting, attempt: Attempt, seat: str, user: Any) -> None:
     states.ensure_unlocked(sitting)
     old, attempt.seat = attempt.seat, seat.strip()[:16]
     _record("attempt.seat", attempt, sitting, user, "", seat=[old, attempt.seat])
-    db.session.commit()
+    db.session.flush()
 
 
 def add_incident(
@@ -270,7 +270,7 @@ def add_incident(
     )
     db.session.add(incident)
     _record("incident.create", attempt, sitting, user, note.strip()[:200], category=category)
-    db.session.commit()
+    db.session.flush()
     return incident
 
 
@@ -281,7 +281,7 @@ def sign_off(sitting: Sitting, user: Any) -> None:
     sitting.signed_off_at = utcnow()
     sitting.signed_off_by_id = user.id
     _record("sitting.sign_off", None, sitting, user, "")
-    db.session.commit()
+    db.session.flush()
 
 
 def incidents(sitting: Sitting) -> list[Incident]:
@@ -329,7 +329,7 @@ def save_entry(
     else:
         entry.choices = data
     _record("paper.entry", attempt, sitting, user, "", answered=len(data))
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -381,7 +381,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     db.session.flush()
     exam_answering.finish_attempt(attempt, reason="paper")
     _record("paper.grade", attempt, sitting, user, "", score=attempt.score)
-    db.session.commit()
+    db.session.flush()
 
 
 audit.register_values("category", INCIDENT_LABELS, action="incident.create")

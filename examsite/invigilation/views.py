@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from examsite.core.actions import act
-from examsite.core.audit import ACTION_LABELS
+from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
 from examsite.core.controlchars import first_control
 from examsite.core.forms import ConfirmForm
@@ -20,11 +20,11 @@ from examsite.core.params import id_arg, parse_int
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
+from examsite.core.transaction import refused
 from examsite.exams import loaders, sittings, states
 from examsite.exams.models import Sitting
 from examsite.exams.papers import displayed_paper
 from examsite.exams.states import ATTEMPT
-from examsite.extensions import db
 from examsite.invigilation import services
 from examsite.invigilation.forms import INCIDENT_LABELS, ExtendForm, IncidentForm, ReasonForm
 
@@ -235,7 +235,6 @@ def paper(body: Body, sitting: Sitting) -> Any:
     attempts = [loaders.attempt_in(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
     papers = [(a, displayed_paper(a)) for a in attempts if a.paper and not a.finished]
     services._record("paper.print", None, sitting, current_user, "", count=len(papers))
-    db.session.commit()
     return render_template("invigilation/paper.html", body=body, sitting=sitting, papers=papers)
 
 
@@ -267,7 +266,7 @@ def entry(body: Body, sitting: Sitting, attempt_id: int) -> Any:
         try:
             services.save_entry(sitting, attempt, choices, current_user)
         except (services.InvigilationError, states.ExamError) as exc:
-            flash(str(exc), "error")
+            flash(refused(exc), "error")
         else:
             flash(_("已保存您的录入。"), "success")
         return redirect(
@@ -341,7 +340,7 @@ def sign_off(body: Body, sitting: Sitting) -> Any:
     try:
         services.sign_off(sitting, current_user)
     except (services.InvigilationError, states.ExamError) as exc:
-        flash(str(exc), "error")
+        flash(refused(exc), "error")
     else:
         flash(_("考场记录已签字确认并锁定。"), "success")
     return redirect(url_for("invigilation.record", code=body.code, sitting_id=sitting.id))

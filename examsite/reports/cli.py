@@ -11,12 +11,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from examsite.core.controlchars import one_line
-from examsite.reports import services
+from examsite.reports import reminders
 
 reports = AppGroup("reports", help="Post-appointment performance reports (任后履职报告).")
 
 
-def smtp_sender() -> services.Sender | None:
+def smtp_sender() -> reminders.Sender | None:
     cfg = current_app.config
     host = cfg.get("EXAMSITE_SMTP_HOST")
     if not host:
@@ -53,5 +53,5 @@ def remind(today: object) -> None:
         click.echo("SMTP is not configured (EXAMSITE_SMTP_HOST): no reminders sent.")
         return
     day = today.date() if today is not None else date.today()  # type: ignore[attr-defined]
-    count = services.send_reminders(day, sender)
+    count = reminders.send_reminders(day, sender)
     click.echo(f"Sent {count} reminders.")

@@ -21,8 +21,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from examsite.core.forms import select_choices
 from examsite.exams.forms import CATEGORY_CHOICES
+from examsite.reports.states import ReportMode
 
-MODE_LABELS = {"oral": _l("口头报告"), "written": _l("书面报告")}
+MODE_LABELS = dict(ReportMode.labels())
 MODE_CHOICES = select_choices(MODE_LABELS.items())
 
 

@@ -8,12 +8,22 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsite.appointments.models import Appointment, Meeting
+from examsite.core.states import EnumText
 from examsite.core.timeutil import utcnow
 from examsite.extensions import Model
+from examsite.reports.states import (
+    RECTIFICATION,
+    RectificationStatus,
+    ReportMode,
+    SubjectStatus,
+    VoteOutcome,
+    subject_machine,
+)
 
-MODE_ORAL = "oral"
-MODE_WRITTEN = "written"
-MODES = (MODE_ORAL, MODE_WRITTEN)
+# The codes and their labels are reports.states'; these names are kept for brevity.
+MODE_ORAL = ReportMode.ORAL
+MODE_WRITTEN = ReportMode.WRITTEN
+MODES = ReportMode.values()
 
 
 class Term(Model):
@@ -94,7 +104,7 @@ class ReportSubject(Model):
     votes_satisfied: Mapped[int | None]
     votes_basically: Mapped[int | None]
     votes_unsatisfied: Mapped[int | None]
-    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[VoteOutcome | None] = mapped_column(EnumText(VoteOutcome))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     term: Mapped[Term] = relationship()
@@ -102,6 +112,20 @@ class ReportSubject(Model):
     appointment: Mapped[Appointment] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
     rectification: Mapped[Rectification | None] = relationship(back_populates="subject")
+
+    @property
+    def status(self) -> SubjectStatus:
+        """Not stored: an exemption wins (coverage leaves the subject out), then the date."""
+        if self.exempt_reason:
+            return SubjectStatus.EXEMPT
+        if self.delivered_on is not None:
+            return SubjectStatus.DELIVERED
+        return SubjectStatus.PENDING
+
+    def can(self, action: str) -> bool:
+        """Whether the state allows the action (reports.states): what a page asks before it
+        offers a form."""
+        return subject_machine(action).can(self, action)
 
 
 class Rectification(Model):
@@ -120,6 +144,14 @@ class Rectification(Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     subject: Mapped[ReportSubject] = relationship(back_populates="rectification")
+
+    @property
+    def status(self) -> RectificationStatus:
+        """Not stored: closed once staff recorded its closing."""
+        return RectificationStatus.OPEN if self.closed_at is None else RectificationStatus.CLOSED
+
+    def can(self, action: str) -> bool:
+        return RECTIFICATION.can(self, action)
 
 
 class ReminderLog(Model):

@@ -11,16 +11,11 @@ import pytest
 from examsite.bank import diffing
 from examsite.bank.formats import fields as F
 from examsite.bank.formats.detect import parse_file
-from examsite.bank.formats.model import MAX_CATEGORY_CHARS, ParsedQuestion, validate_question
-from examsite.bank.formats.template import (
-    OPTION_HEADERS,
-    REQUIRED_HEADERS,
-    TEMPLATE_HEADERS,
-    dump_csv,
-    dump_xlsx,
-    parse_csv,
-    parse_xlsx,
-)
+from examsite.bank.formats.model import MAX_CATEGORY_CHARS, ParsedQuestion
+from examsite.bank.formats.template import OPTION_HEADERS, REQUIRED_HEADERS, TEMPLATE_HEADERS
+from examsite.bank.formats.template_csv import dump_csv, parse_csv
+from examsite.bank.formats.template_xlsx import dump_xlsx, parse_xlsx
+from examsite.bank.formats.validation import validate_question
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "question_bank").rglob("*.csv"))

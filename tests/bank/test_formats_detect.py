@@ -11,7 +11,9 @@ import pytest
 from examsite.bank.formats import detect
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.model import ParsedQuestion, ParseResult, QuestionType, question_key
-from examsite.bank.formats.template import TEMPLATE_HEADERS, dump_csv, dump_xlsx
+from examsite.bank.formats.template import TEMPLATE_HEADERS
+from examsite.bank.formats.template_csv import dump_csv
+from examsite.bank.formats.template_xlsx import dump_xlsx
 
 S, TF = QuestionType.SINGLE, QuestionType.TRUE_FALSE
 QUESTION = ParsedQuestion(S, "一切权力属于（　）。", ("人民", "国家"), (0,), category="宪法")
@@ -118,5 +120,5 @@ def test_unexpected_parser_failure_becomes_a_problem(monkeypatch: pytest.MonkeyP
     def boom(*args: object, **kwargs: object) -> ParseResult:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(detect.template, "parse_csv", boom)
+    monkeypatch.setattr(detect.template_csv, "parse_csv", boom)
     assert codes(parse_file("a.csv", b"x")) == [("corrupt_file", None)]

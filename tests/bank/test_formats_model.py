@@ -13,13 +13,11 @@ from examsite.bank.formats.model import (
     PROBLEM_CODES,
     TYPE_BY_LABEL,
     TYPE_LABELS,
-    Collector,
     ParsedQuestion,
     ParseResult,
     QuestionType,
     problem,
     question_key,
-    validate_question,
 )
 from examsite.bank.formats.normalize import (
     category_from_path,
@@ -28,6 +26,7 @@ from examsite.bank.formats.normalize import (
     html_to_text,
     normalize_stem,
 )
+from examsite.bank.formats.validation import Collector, validate_question
 
 FORMATS_DIR = Path(__file__).resolve().parents[2] / "examsite" / "bank" / "formats"
 

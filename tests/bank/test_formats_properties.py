@@ -11,7 +11,8 @@ from examsite.bank.formats.gift import parse_gift, write_gift
 from examsite.bank.formats.model import PROBLEM_CODES, ParsedQuestion, ParseResult, QuestionType
 from examsite.bank.formats.moodle_xml import parse_moodle_xml
 from examsite.bank.formats.normalize import clean_line, clean_text, normalize_stem
-from examsite.bank.formats.template import dump_csv, dump_xlsx, parse_csv, parse_xlsx
+from examsite.bank.formats.template_csv import dump_csv, parse_csv
+from examsite.bank.formats.template_xlsx import dump_xlsx, parse_xlsx
 
 FAST = settings(
     max_examples=60,

@@ -12,16 +12,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from examsite.bank.formats import template
+from examsite.bank.formats import xlsx
 from examsite.bank.formats.model import ParsedQuestion, ParseResult, QuestionType, question_key
-from examsite.bank.formats.template import (
-    TEMPLATE_HEADERS,
+from examsite.bank.formats.template import TEMPLATE_HEADERS
+from examsite.bank.formats.template_csv import dump_csv, parse_csv, write_csv
+from examsite.bank.formats.template_xlsx import (
     blank_template_xlsx,
-    dump_csv,
     dump_xlsx,
-    parse_csv,
     parse_xlsx,
-    write_csv,
     write_xlsx,
 )
 
@@ -381,7 +379,7 @@ def test_xlsx_corrupt() -> None:
 
 
 def test_xlsx_encrypted_and_legacy_ole() -> None:
-    ole = template.OLE_MAGIC + b"\x00" * 504
+    ole = xlsx.OLE_MAGIC + b"\x00" * 504
     encrypted = ole + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 100
     assert codes(parse_xlsx(encrypted)) == [("encrypted_file", None)]
     assert "密码" in parse_xlsx(encrypted).problems[0].message
@@ -409,14 +407,14 @@ def test_xlsx_zip_bomb_ratio() -> None:
 
 
 def test_xlsx_uncompressed_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(template, "MAX_XLSX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_UNCOMPRESSED", 1000)
     assert codes(parse_xlsx(make_xlsx([row("单选", "题", ("甲", "乙"), "A")]))) == [
         ("too_large", None)
     ]
 
 
 def test_xlsx_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(template, "MAX_ROWS", 3)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
     rows = [row("单选", f"题{i}", ("甲", "乙"), "A") for i in range(3)]
     assert codes(parse_xlsx(make_xlsx(rows))) == [("too_large", None)]
     assert len(parse_xlsx(make_xlsx(rows[:2])).questions) == 2

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from examsite.bank.formats.template import parse_csv
+from examsite.bank.formats.template_csv import parse_csv
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 _PUNCT = re.compile(r"[\s，。、；：？！（）()“”《》　]")

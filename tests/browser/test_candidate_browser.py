@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from examsite.core.audit import AuditEvent
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.live import answers_saved as _answers
 from tests.fixtures.live import choose as _choose
 from tests.fixtures.live import live_sitting as _open_sitting
@@ -64,7 +65,7 @@ def test_candidate_keeps_every_answer_through_reload_and_network_cut(live_server
 
     second_tab.get_by_role("button", name="确认交卷").click()
     expect(second_tab.get_by_role("heading", name="您已交卷")).to_be_visible()
-    with app.app_context():
+    with committing(app):
         submits = db.session.scalar(
             select(func.count())
             .select_from(AuditEvent)

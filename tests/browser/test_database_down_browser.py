@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from examsite.demo import DEMO_PASSWORD
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.live import answers_saved as _answers
 from tests.fixtures.live import choose as _choose
 from tests.fixtures.live import live_sitting as _open_sitting
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.browser
 def database_down(app) -> Iterator[None]:
     """Every statement a web request sends fails as it would with the server gone (the test
     itself can still read the database to check what arrived)."""
-    with app.app_context():
+    with committing(app):
         engine = db.engine
     error = engine.dialect.loaded_dbapi.OperationalError
 

@@ -10,14 +10,16 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from examsite.appointments import services as appointment_services
+from examsite.appointments import ceremonies as appointment_ceremonies
+from examsite.appointments import records as appointment_records
 from examsite.auth.models import User
 from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.demo import DEMO_PASSWORD
 from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
-from examsite.reports import services as report_services
+from examsite.reports import plans as report_plans
+from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.live import live_sitting as _open_sitting
 
@@ -40,7 +42,7 @@ def _login(page, base: str, username: str) -> None:
 def test_guide_screenshots(live_server, chromium):
     app, base = live_server.app, live_server.url
     attempt_id, code, tail = _open_sitting(app, 3)
-    with app.app_context():
+    with committing(app):
         attempt = db.session.get(Attempt, attempt_id)
         sitting_id = attempt.sitting_id
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
@@ -53,16 +55,16 @@ def test_guide_screenshots(live_server, chromium):
         )
         db.session.add(person)
         db.session.commit()
-        meeting = appointment_services.save_meeting(
+        meeting = appointment_records.save_meeting(
             east, None, term=17, number=8, date=date.today(), agenda="任命局长"
         )
-        record = appointment_services.create_appointment(east, person, meeting, "局长")
-        appointment_services.exempt(
+        record = appointment_records.create_appointment(east, person, meeting, "局长")
+        appointment_records.exempt(
             record, "本届内已考试合格", db.session.scalars(select(User)).first()
         )
-        appointment_services.record_vote(record, "appointed", date.today())
+        appointment_records.record_vote(record, "appointed", date.today())
         now = utcnow()
-        ceremony = appointment_services.save_ceremony(
+        ceremony = appointment_ceremonies.save_ceremony(
             east,
             None,
             title="宪法宣誓仪式（示例）",
@@ -72,14 +74,14 @@ def test_guide_screenshots(live_server, chromium):
             form="group",
             leader="主任",
         )
-        appointment_services.add_participants(ceremony, [record])
-        term = report_services.save_term(
+        appointment_ceremonies.add_participants(ceremony, [record])
+        term = report_plans.save_term(
             east,
             number=17,
             starts_on=date.today() - timedelta(days=30),
             ends_on=date.today() + timedelta(days=1800),
         )
-        report_services.create_plan(
+        report_plans.create_plan(
             east, term, name="政府组成部门负责人", mode="oral", post_categories=[], post_keyword=""
         )
         ids = {"meeting": meeting.id, "ceremony": ceremony.id, "term": term.id}

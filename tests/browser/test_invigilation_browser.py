@@ -13,6 +13,7 @@ from examsite.auth.models import User
 from examsite.demo import DEMO_PASSWORD
 from examsite.exams.models import Attempt
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.live import live_sitting as _open_sitting
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def _seconds(text: str) -> int:
 def test_extension_reaches_the_candidates_open_page(live_server, page, chromium):
     app, base = live_server.app, live_server.url
     attempt_id, code, tail = _open_sitting(app, 2)
-    with app.app_context():
+    with committing(app):
         attempt = db.session.get(Attempt, attempt_id)
         attempt.sitting.invigilators = [
             db.session.scalars(select(User).where(User.username == "east-staff")).one()

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from examsite.appointments import services
+from examsite.appointments import ceremonies as appointment_ceremonies
+from examsite.appointments import records as appointment_records
 from examsite.appointments.models import CeremonyParticipant
 from examsite.auth.models import User
 from examsite.core.body import Body
@@ -16,6 +17,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 
 pytestmark = pytest.mark.browser
@@ -23,17 +25,19 @@ pytestmark = pytest.mark.browser
 
 def test_participant_checks_in_from_a_phone(live_server, chromium):
     app, base = live_server.app, live_server.url
-    with app.app_context():
+    with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         person = Candidate(body_id=east.id, name="宣誓人甲", id_number=make_id(777))
         db.session.add(person)
         db.session.commit()
-        meeting = services.save_meeting(east, None, term=9, number=99, date=date.today(), agenda="")
-        record = services.create_appointment(east, person, meeting, "局长")
-        services.exempt(record, "测试免考", db.session.scalars(select(User)).first())
-        services.record_vote(record, "appointed", date.today())
+        meeting = appointment_records.save_meeting(
+            east, None, term=9, number=99, date=date.today(), agenda=""
+        )
+        record = appointment_records.create_appointment(east, person, meeting, "局长")
+        appointment_records.exempt(record, "测试免考", db.session.scalars(select(User)).first())
+        appointment_records.record_vote(record, "appointed", date.today())
         now = utcnow()
-        ceremony = services.save_ceremony(
+        ceremony = appointment_ceremonies.save_ceremony(
             east,
             None,
             title="手机签到测试",
@@ -43,7 +47,7 @@ def test_participant_checks_in_from_a_phone(live_server, chromium):
             form="single",
             leader="主任",
         )
-        services.add_participants(ceremony, [record])
+        appointment_ceremonies.add_participants(ceremony, [record])
         code, ceremony_id = ceremony.check_in_code, ceremony.id
         tail = idcard.tail6(person.id_number)
 
@@ -68,7 +72,7 @@ def test_participant_checks_in_from_a_phone(live_server, chromium):
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone_context.close()
 
-    with app.app_context():
+    with committing(app):
         participant = db.session.scalars(
             select(CeremonyParticipant).where(CeremonyParticipant.ceremony_id == ceremony_id)
         ).one()

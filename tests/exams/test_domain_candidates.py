@@ -17,12 +17,11 @@ from examsite.exams.domain import idcard
 from examsite.exams.domain.candidates_file import (
     CANDIDATE_HEADERS,
     POST_CATEGORIES,
-    CandidateParseResult,
     CandidateRow,
     candidates_template_xlsx,
     dump_candidates_xlsx,
-    parse_candidates,
 )
+from examsite.exams.domain.candidates_import import CandidateParseResult, parse_candidates
 from tests.fixtures.ids import make_id
 
 HEADER = list(CANDIDATE_HEADERS)

@@ -11,16 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from examsite.exams.domain.drawing import (
+from examsite.exams.domain.drawing import check_spec, draw_paper, draw_papers
+from examsite.exams.domain.paper_spec import (
     DrawError,
     DrawnItem,
     PaperSpec,
     PoolItem,
     Section,
     Shortfall,
-    check_spec,
-    draw_paper,
-    draw_papers,
 )
 
 FAST = settings(

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from examsite.exams.domain.drawing import QTYPES, DrawnItem
 from examsite.exams.domain.paper import VERSION, Paper, PaperFormatError, PaperItem
+from examsite.exams.domain.paper_spec import QTYPES, DrawnItem
 
 PAPER = Paper(
     (

@@ -10,15 +10,16 @@ from examsite.bank.models import QuestionRevision
 from examsite.exams.models import Answer, Attempt, Sitting
 from examsite.exams.papers import displayed_paper
 from examsite.exams.results import question_stats
-from examsite.exams.views import sitting_item_stats
+from examsite.exams.views.results import sitting_item_stats
 from examsite.extensions import db
 from tests.fixtures.candidate import answer_all, save, started
+from tests.fixtures.database import committing
 from tests.fixtures.exams import get_attempt
 
 
 def _store_as_version_1(app, attempt_id: int) -> None:
     """Rewrite the attempt's paper in the form rows drawn before version 2 hold."""
-    with app.app_context():
+    with committing(app):
         attempt = db.session.get(Attempt, attempt_id)
         attempt.paper = [
             {"r": i.revision_id, "t": i.qtype, "p": i.points, "o": list(i.option_order)}
@@ -42,7 +43,7 @@ def test_a_version_1_paper_is_taken_graded_and_reviewed(app, exam_world, login_a
     assert page.count('class="question"') == 10
     assert save(b, 9, [1], 1).status_code == 200  # answer_all saves position 9 with seq 10
     order = get_attempt(app, aid).paper_items[9].option_order
-    with app.app_context():
+    with committing(app):
         stored = db.session.scalars(select(Answer).where(Answer.attempt_id == aid)).one()
         assert stored.choice == [order[1]]
     # The panel counts the questions in SQL, for either stored form.
@@ -64,7 +65,7 @@ def test_a_version_1_paper_is_taken_graded_and_reviewed(app, exam_world, login_a
 
 def test_the_key_is_refused_before_the_paper_is_in(app, exam_world):
     started(app, exam_world)
-    with app.app_context():
+    with committing(app):
         attempt = db.session.get(Attempt, exam_world.attempt_ids[0])
         shown = displayed_paper(attempt)
         assert len(shown) == 10
@@ -87,7 +88,7 @@ def test_item_statistics_agree_and_cost_a_fixed_number_of_queries(app, exam_worl
     _store_as_version_1(app, exam_world.attempt_ids[1])  # the two forms mixed
     _sit(app, exam_world, 1)
     _sit(app, exam_world, 2)
-    with app.app_context():
+    with committing(app):
         with count_queries() as three:
             rows = sitting_item_stats(db.session.get(Sitting, exam_world.sitting_id))
         assert three.count == one.count

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from examsite.exams.models import Answer, Attempt
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.exams import build_open_sitting
 from tests.fixtures.servers import Client, Server, free_port
 
@@ -33,7 +34,7 @@ def test_acknowledged_saves_survive_sigkill(kill_world):
         client.get("/exam/paper")
         assert client.save(0, [1], 1) == 200
         assert client.save(1, [2], 2) == 200
-        with app.app_context():
+        with committing(app):
             deadline = db.session.scalars(select(Attempt.deadline)).one()
             db.session.remove()
             db.engine.dispose()
@@ -47,7 +48,7 @@ def test_acknowledged_saves_survive_sigkill(kill_world):
         assert client.save(2, [3], 3) == 200
     finally:
         server.kill()
-    with app.app_context():
+    with committing(app):
         rows = db.session.scalars(select(Answer).order_by(Answer.position)).all()
         assert [(a.position, a.seq) for a in rows] == [(0, 1), (1, 2), (2, 3)]
         assert db.session.scalars(select(Attempt.deadline)).one() == deadline

@@ -12,7 +12,7 @@ from examsite.core import audit
 from examsite.core.body import Body
 from examsite.exams.models import Answer
 from examsite.extensions import db
-from tests.fixtures.database import test_db_kind
+from tests.fixtures.database import committing, test_db_kind
 from tests.fixtures.exams import build_open_sitting
 from tests.fixtures.web import Browser, csrf_token
 
@@ -43,7 +43,7 @@ def test_a_reading_request_that_then_writes_after_another_commit_is_run_again(da
     response = app.test_client().get("/_probe")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert len(runs) == 2  # the view ran again, this time holding the write lock first
-    with app.app_context():
+    with committing(app):
         assert db.session.scalar(select(func.count()).select_from(audit.AuditEvent)) >= 1
         db.session.remove()
         db.engine.dispose()
@@ -80,7 +80,7 @@ def test_concurrent_candidates_saving_and_polling_never_see_an_error(databases, 
     for t in threads:
         t.join()
     assert failures == []
-    with app.app_context():
+    with committing(app):
         # Each candidate's five positions hold their newest answers (seq 26..30).
         seqs = db.session.scalars(select(Answer.seq)).all()
         assert sorted(seqs) == sorted(list(range(26, 31)) * len(logins))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from examsite.exams.models import Answer, Attempt
 from examsite.extensions import db
+from tests.fixtures.database import committing
 from tests.fixtures.exams import build_open_sitting
 from tests.fixtures.servers import Client, Server, free_port
 
@@ -57,7 +58,7 @@ def test_a_candidate_alternating_between_two_hosts_loses_nothing(databases, tmp_
         for host in hosts:
             host.kill()
 
-    with app.app_context():
+    with committing(app):
         answers = db.session.scalars(select(Answer).order_by(Answer.position)).all()
         assert [(x.position, x.seq) for x in answers] == [(0, 10), (1, 6), (2, 7), (3, 8), (4, 9)]
         attempt = db.session.scalars(select(Attempt).where(Attempt.admission_code == code)).one()

@@ -16,20 +16,18 @@ from examsite.bank.formats.model import (
     Problem,
     QuestionType,
     question_key,
-    validate_question,
 )
 from examsite.bank.formats.moodle_xml import parse_moodle_xml
 from examsite.bank.formats.normalize import html_to_text, normalize_stem
-from examsite.bank.formats.template import (
-    TEMPLATE_HEADERS,
+from examsite.bank.formats.template import TEMPLATE_HEADERS
+from examsite.bank.formats.template_csv import dump_csv, parse_csv, write_csv
+from examsite.bank.formats.template_xlsx import (
     blank_template_xlsx,
-    dump_csv,
     dump_xlsx,
-    parse_csv,
     parse_xlsx,
-    write_csv,
     write_xlsx,
 )
+from examsite.bank.formats.validation import validate_question
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

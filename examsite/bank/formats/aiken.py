@@ -25,15 +25,9 @@ import unicodedata
 from collections.abc import Collection
 from typing import Final
 
-from examsite.bank.formats.model import (
-    N_,
-    Collector,
-    ParseResult,
-    QuestionType,
-    failed,
-    validate_question,
-)
+from examsite.bank.formats.model import N_, ParseResult, QuestionType, failed
 from examsite.bank.formats.normalize import decode_text
+from examsite.bank.formats.validation import Collector, validate_question
 
 __all__ = ["ANSWER_LINE_RE", "parse_aiken"]
 

@@ -23,7 +23,7 @@ from collections.abc import Collection
 from pathlib import PurePath
 from typing import Final
 
-from examsite.bank.formats import aiken, gift, moodle_xml, template
+from examsite.bank.formats import aiken, gift, moodle_xml, template_csv, template_xlsx, xlsx
 from examsite.bank.formats.gift import write_gift
 from examsite.bank.formats.model import N_, ParseResult, failed
 from examsite.bank.formats.normalize import decode_text
@@ -34,9 +34,9 @@ DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 SUPPORTED_EXTENSIONS: Final = (".xlsx", ".csv", ".gift", ".txt", ".xml")
 
 _BINARY_MAGIC: Final = (
-    template.ZIP_MAGIC,
+    xlsx.ZIP_MAGIC,
     b"PK\x05\x06",  # empty zip
-    template.OLE_MAGIC,
+    xlsx.OLE_MAGIC,
     b"\x7fELF",
     b"%PDF",
     b"\x89PNG",
@@ -88,7 +88,7 @@ def _parse_file(
     if ext == ".xlsx":
         if data.startswith(b"MZ"):
             return _wrong_type(ext)
-        return template.parse_xlsx(data, existing=existing)
+        return template_xlsx.parse_xlsx(data, existing=existing)
     if ext not in _TEXT_TYPES:
         return failed(
             "unsupported_format",
@@ -98,7 +98,7 @@ def _parse_file(
     if _looks_binary(data):
         return _wrong_type(ext)
     if ext == ".csv":
-        return template.parse_csv(data, existing=existing)
+        return template_csv.parse_csv(data, existing=existing)
     if ext == ".xml":
         if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and not data.startswith(
             (b"\xff\xfe", b"\xfe\xff")

@@ -1,9 +1,9 @@
 """A question's content fields, declared once (pure: no Flask, no database).
 
 Everything that lists a question's fields derives from ``FIELDS``: the revision copy
-(``QuestionRevision.CONTENT_FIELDS``, ``bank.services``), the revision diff, the import
-template's columns and headers (``formats.template``), the question form's copy and
-labels, and the detail and diff pages.  The order is the template's column order and the
+(``QuestionRevision.CONTENT_FIELDS``, ``bank.editing``, ``bank.importing``), the revision
+diff, the import template's columns and headers (``formats.template``), the question form's
+copy and labels, and the detail and diff pages.  The order is the template's column order and the
 order pages show the fields in.
 
 Labels are Chinese, marked with ``N_``; translate them when shown (``gettext(spec.label)``).
@@ -80,7 +80,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("legal_basis", N_("法律依据"), TEXT, "法律依据", width=30),
     FieldSpec("category", N_("分类"), TEXT, "分类", width=14),
     FieldSpec("difficulty", N_("难度"), NUMBER, "难度", width=6),
-    # Not part of a revision: a change of purpose alone makes none (bank.services).
+    # Not part of a revision: a change of purpose alone makes none (bank.editing).
     FieldSpec("purpose", N_("用途"), PURPOSE, "用途", revisioned=False, width=8),
 )
 

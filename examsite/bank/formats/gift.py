@@ -43,15 +43,14 @@ from typing import Final
 from examsite.bank.formats.model import (
     DEFAULT_DIFFICULTY,
     N_,
-    Collector,
     Msg,
     ParsedQuestion,
     ParseResult,
     QuestionType,
     failed,
-    validate_question,
 )
 from examsite.bank.formats.normalize import category_from_path, decode_text, html_to_text
+from examsite.bank.formats.validation import Collector, validate_question
 
 __all__ = ["parse_gift", "write_gift"]
 

@@ -32,14 +32,13 @@ import defusedxml.sax
 
 from examsite.bank.formats.model import (
     N_,
-    Collector,
     Msg,
     ParseResult,
     QuestionType,
     failed,
-    validate_question,
 )
 from examsite.bank.formats.normalize import category_from_path, html_to_text
+from examsite.bank.formats.validation import Collector, validate_question
 
 __all__ = ["parse_moodle_xml"]
 

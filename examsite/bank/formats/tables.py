@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from examsite.bank.formats import detect, template
+from examsite.bank.formats import detect, xlsx
 from examsite.bank.formats.model import N_, Problem, problem
 from examsite.bank.formats.normalize import decode_text
 
@@ -56,17 +56,17 @@ def read_rows(
         )
     if ext == ".xlsx":
         refusal = None if not data.startswith(b"MZ") else detect._wrong_type(ext)
-        refusal = refusal or template.check_xlsx_container(data)
+        refusal = refusal or xlsx.check_xlsx_container(data)
         if refusal is not None:
             return TableRead(problems=refusal.problems, format="xlsx")
         try:
-            return TableRead(rows=template._read_first_sheet(data), format="xlsx")
-        except template._TooManyRows:
+            return TableRead(rows=xlsx.read_first_sheet(data), format="xlsx")
+        except xlsx.TooManyRows:
             return _fail(
                 "too_large",
                 N_("表格超过 %(limit)s 行，请拆分后分批导入。"),
                 "xlsx",
-                limit=template.MAX_ROWS,
+                limit=xlsx.MAX_ROWS,
             )
         except Exception:
             return _fail("corrupt_file", N_("Excel 文件已损坏，无法读取。"), "xlsx")

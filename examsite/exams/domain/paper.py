@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from examsite.exams.domain.drawing import QTYPES
+from examsite.exams.domain.paper_spec import QTYPES
 
 __all__ = ["VERSION", "Paper", "PaperFormatError", "PaperItem"]
 
@@ -40,7 +40,7 @@ class PaperFormatError(ValueError):
 
 
 class _Drawn(Protocol):
-    """What ``drawing.DrawnItem`` offers (so any drawn item can become a paper item)."""
+    """What ``paper_spec.DrawnItem`` offers (so any drawn item can become a paper item)."""
 
     @property
     def revision_id(self) -> int: ...

@@ -1,0 +1,200 @@
+"""Staff pages of an oath ceremony: the ceremony, its participants, its check-in code, the
+sign-in sheet, the staff scan and the attendance from the paper sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+# The module is named like the list page below (the endpoint appointments.ceremonies).
+from examsite.appointments import ceremonies as ceremony_services
+from examsite.appointments.check_in import WINDOW_CLOSED
+from examsite.appointments.forms import CeremonyForm
+from examsite.appointments.models import Appointment, Ceremony, CeremonyParticipant
+from examsite.appointments.states import AppointmentError, VoteOutcome
+from examsite.appointments.views import bp
+from examsite.appointments.views.common import PARTICIPANTS, oath_settings
+from examsite.core.body import Body
+from examsite.core.forms import ConfirmForm
+from examsite.core.pagination import paginate
+from examsite.core.params import ids_arg
+from examsite.core.qr import qr_svg
+from examsite.core.roles import ROLE_STAFF
+from examsite.core.tenancy import body_required
+from examsite.core.tenancy import get_in_body_or_404 as _get
+from examsite.core.timeutil import local_to_utc, utcnow
+from examsite.core.transaction import refused
+from examsite.extensions import db
+
+
+@bp.get("/ceremonies")
+@body_required(ROLE_STAFF)
+def ceremonies(body: Body) -> Any:
+    page = paginate(
+        select(Ceremony)
+        .where(Ceremony.body_id == body.id)
+        .order_by(Ceremony.starts_at.desc())
+        # Each row counts its participants and those checked in.
+        .options(selectinload(Ceremony.participants).load_only(CeremonyParticipant.checked_in_at))
+    )
+    return render_template("appointments/ceremonies.html", body=body, page=page)
+
+
+@bp.route("/ceremonies/new", methods=["GET", "POST"])
+@body_required(ROLE_STAFF)
+def ceremony_new(body: Body) -> Any:
+    form = CeremonyForm()
+    if form.validate_on_submit():
+        try:
+            saved = ceremony_services.save_ceremony(
+                body,
+                None,
+                title=(form.title.data or "").strip(),
+                starts_at=local_to_utc(form.starts_at.data),
+                ends_at=local_to_utc(form.ends_at.data),
+                venue=(form.venue.data or "").strip(),
+                form=form.form.data,
+                leader=(form.leader.data or "").strip(),
+            )
+        except AppointmentError as exc:
+            form.ends_at.errors.append(refused(exc))
+        else:
+            return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=saved.id))
+    return render_template("appointments/ceremony_form.html", body=body, form=form)
+
+
+@bp.get("/ceremonies/<int:ceremony_id>")
+@body_required(ROLE_STAFF)
+def ceremony(body: Body, ceremony_id: int) -> Any:
+    """The ceremony: its QR code for check-in, participants and attendance."""
+    ceremony_ = _get(Ceremony, body, ceremony_id, PARTICIPANTS)
+    present = {p.appointment_id for p in ceremony_.participants}
+    sworn = set(
+        db.session.scalars(
+            select(CeremonyParticipant.appointment_id).where(
+                CeremonyParticipant.body_id == body.id,
+                CeremonyParticipant.checked_in_at.is_not(None),
+            )
+        )
+    )
+    candidates = [
+        a
+        for a in db.session.scalars(
+            select(Appointment)
+            .where(Appointment.body_id == body.id, Appointment.vote == VoteOutcome.APPOINTED)
+            .options(joinedload(Appointment.candidate))
+        )
+        if a.id not in present and a.id not in sworn
+    ]
+    url = url_for("oath.check_in", check_code=ceremony_.check_in_code, _external=True)
+    window = ceremony_services.ceremony_window(ceremony_, oath_settings())
+    return render_template(
+        "appointments/ceremony.html",
+        body=body,
+        ceremony=ceremony_,
+        candidates=candidates,
+        qr=qr_svg(url, box=8),
+        check_in_url=url,
+        confirm=ConfirmForm(),
+        window=window,
+        is_open=window.status(utcnow()) != WINDOW_CLOSED,
+    )
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/rotate-code")
+@body_required(ROLE_STAFF)
+def ceremony_rotate_code(body: Body, ceremony_id: int) -> Any:
+    """A new check-in code: the old link and QR code stop working (e.g. a photo leaked)."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ceremony_services.rotate_check_in_code(ceremony_)
+    flash(_("已更换签到码，原签到码和二维码已失效。"), "success")
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/participants")
+@body_required(ROLE_STAFF)
+def ceremony_add(body: Body, ceremony_id: int) -> Any:
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = ids_arg("appointment_ids", source=request.form)
+    chosen = list(
+        db.session.scalars(
+            select(Appointment).where(Appointment.body_id == body.id, Appointment.id.in_(ids))
+        )
+    )
+    try:
+        added = ceremony_services.add_participants(ceremony_, chosen)
+    except AppointmentError as exc:
+        flash(refused(exc), "error")
+    else:
+        flash(_("已添加 %(n)s 人。", n=added), "success")
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/attendance/<int:participant_id>")
+@body_required(ROLE_STAFF)
+def ceremony_attendance(body: Body, ceremony_id: int, participant_id: int) -> Any:
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    participant = next((p for p in ceremony_.participants if p.id == participant_id), None)
+    if participant is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ceremony_services.set_attendance(participant, participant.checked_in_at is None)
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/sheet")
+@body_required(ROLE_STAFF)
+def ceremony_sheet(body: Body, ceremony_id: int) -> Any:
+    """The printable sign-in sheet, with each person's QR code for staff to scan."""
+    ceremony_ = _get(Ceremony, body, ceremony_id, PARTICIPANTS)
+    rows = [
+        (
+            p,
+            qr_svg(
+                url_for(
+                    "appointments.ceremony_scan",
+                    code=body.code,
+                    ceremony_id=ceremony_.id,
+                    t=p.token,
+                    _external=True,
+                ),
+                box=3,
+            ),
+        )
+        for p in ceremony_.participants
+    ]
+    return render_template("appointments/sheet.html", body=body, ceremony=ceremony_, rows=rows)
+
+
+@bp.route("/ceremonies/<int:ceremony_id>/scan", methods=["GET", "POST"])
+@body_required(ROLE_STAFF)
+def ceremony_scan(body: Body, ceremony_id: int) -> Any:
+    """Staff scanned a personal QR code: confirm, then record the check-in."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    token = request.values.get("t", "")
+    participant = next((p for p in ceremony_.participants if p.token == token), None)
+    if participant is None:
+        abort(404)
+    result = None
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        result = ceremony_services.check_in_token(ceremony_, token)
+    return render_template(
+        "appointments/scan.html",
+        body=body,
+        ceremony=ceremony_,
+        participant=participant,
+        result=result,
+        confirm=ConfirmForm(),
+        token=token,
+    )

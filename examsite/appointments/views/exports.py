@@ -1,0 +1,181 @@
+"""The Excel files (a meeting's steps, the statements, a ceremony's attendance) and the
+figures for the annual work report; every word in them in the UI's language."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, flash, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from examsite.appointments import figures as work_figures
+from examsite.appointments.forms import CHECK_IN_METHOD_LABELS, PeriodForm
+from examsite.appointments.models import Appointment, Ceremony, Meeting, Statement
+from examsite.appointments.views import bp
+from examsite.appointments.views.common import MEETING_STEPS, PARTICIPANTS
+from examsite.core import audit
+from examsite.core.body import Body
+from examsite.core.exports import xlsx_response
+from examsite.core.roles import ROLE_STAFF
+from examsite.core.tenancy import body_required
+from examsite.core.tenancy import get_in_body_or_404 as _get
+from examsite.core.timeutil import utc_to_local
+from examsite.extensions import db
+
+
+def _test_text(a: Appointment) -> str:
+    if a.test_attempt_id:
+        return _("已通过")
+    return _("免考：%(reason)s", reason=a.exemption_reason) if a.exemption_reason else _("未考")
+
+
+@bp.get("/meetings/<int:meeting_id>/export.xlsx")
+@body_required(ROLE_STAFF)
+def meeting_export(body: Body, meeting_id: int) -> Response:
+    meeting_ = _get(Meeting, body, meeting_id, MEETING_STEPS)
+    rows = [
+        [
+            a.candidate.name,
+            a.candidate.masked_id,
+            a.candidate.work_unit,
+            a.proposed_post,
+            _test_text(a),
+            _("已发言") if a.statement and a.statement.delivered else _("未发言"),
+            a.vote.label,
+            _("已宣誓") if a.sworn_in else _("未宣誓"),
+        ]
+        for a in meeting_.appointments
+    ]
+    audit.record("appointment.export", target=meeting_, body=body, what="meeting")
+    return xlsx_response(
+        f"meeting-{meeting_.id}",
+        [
+            _("姓名"),
+            _("身份证号"),
+            _("工作单位"),
+            _("拟任职务"),
+            _("法律知识考试"),
+            _("表态发言"),
+            _("表决结果"),
+            _("宪法宣誓"),
+        ],
+        rows,
+    )
+
+
+@bp.get("/statements.xlsx")
+@body_required(ROLE_STAFF)
+def statements_export(body: Body) -> Response:
+    rows = [
+        [
+            s.appointment.candidate.name,
+            s.appointment.proposed_post,
+            _("第 %(n)s 次会议", n=s.appointment.meeting.number) if s.appointment.meeting else "",
+            s.order,
+            _("是") if s.delivered else _("否"),
+            s.delivered_on.isoformat() if s.delivered_on else "",
+            _("有") if s.file_path else "",
+        ]
+        for s in db.session.scalars(
+            select(Statement)
+            .where(Statement.body_id == body.id)
+            .order_by(Statement.id)
+            .options(
+                joinedload(Statement.appointment).options(
+                    joinedload(Appointment.candidate), joinedload(Appointment.meeting)
+                )
+            )
+        )
+    ]
+    audit.record("appointment.export", target=body, body=body, what="statements")
+    return xlsx_response(
+        "statements",
+        [
+            _("姓名"),
+            _("拟任职务"),
+            _("会议"),
+            _("发言顺序"),
+            _("已发言"),
+            _("发言日期"),
+            _("发言稿文件"),
+        ],
+        rows,
+    )
+
+
+def _local_text(value: Any) -> str:
+    local = utc_to_local(value)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/export.xlsx")
+@body_required(ROLE_STAFF)
+def ceremony_export(body: Body, ceremony_id: int) -> Response:
+    ceremony_ = _get(Ceremony, body, ceremony_id, PARTICIPANTS)
+    rows = [
+        [
+            p.appointment.candidate.name,
+            p.appointment.proposed_post,
+            _("出席") if p.checked_in_at else _("未出席"),
+            _local_text(p.checked_in_at),
+            str(CHECK_IN_METHOD_LABELS.get(p.check_in_method, "")),
+        ]
+        for p in ceremony_.participants
+    ]
+    audit.record("appointment.export", target=ceremony_, body=body, what="oath attendance")
+    return xlsx_response(
+        f"oath-{ceremony_.id}",
+        [_("姓名"), _("职务"), _("出席"), _("签到时间"), _("签到方式")],
+        rows,
+    )
+
+
+@bp.get("/figures")
+@body_required(ROLE_STAFF)
+def figures(body: Body) -> Any:
+    """The year's (or any period's) counts for the annual work report."""
+    form = PeriodForm(request.args)
+    today = date.today()
+    valid = form.validate()
+    if not valid:
+        for field in (form.start, form.end):
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+    start = form.start.data if valid and form.start.data else date(today.year, 1, 1)
+    end = form.end.data if valid and form.end.data else date(today.year, 12, 31)
+    result = work_figures.count([body.id], start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if request.args.get("format") == "xlsx":
+        labels = [
+            _("起始日期"),
+            _("截止日期"),
+            _("举行考试场次"),
+            _("参加考试人数"),
+            _("考试合格人数"),
+            _("任前表态发言"),
+            _("宪法宣誓仪式"),
+            _("宣誓人数"),
+            _("任命人数"),
+        ]
+        return xlsx_response(
+            "figures",
+            labels,
+            [
+                [
+                    start.isoformat(),
+                    end.isoformat(),
+                    result.tests_held,
+                    result.candidates_tested,
+                    result.candidates_passed,
+                    result.statements_delivered,
+                    result.ceremonies_held,
+                    result.persons_sworn_in,
+                    result.appointed,
+                ]
+            ],
+        )
+    return render_template(
+        "appointments/figures.html", body=body, form=form, result=result, start=start, end=end
+    )
