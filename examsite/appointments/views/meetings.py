@@ -144,12 +144,13 @@ def appointment(body: Body, appointment_id: int) -> Any:
 def exempt(body: Body, appointment_id: int) -> Any:
     record = _get(Appointment, body, appointment_id)
     form = ExemptForm()
-    if not form.validate_on_submit():
-        flash(_("请填写免考理由。"), "error")
-    else:
-        records.exempt(record, form.reason.data or "", current_user)
-        flash(_("已记录免考。"), "success")
-    return back_to_record(body, record)
+    return act(
+        lambda: records.exempt(record, form.reason.data or "", current_user),
+        _("已记录免考。"),
+        back_to_record(body, record),
+        form=form,
+        invalid=_("请填写免考理由。"),
+    )
 
 
 @bp.post("/<int:appointment_id>/vote")
