@@ -171,6 +171,7 @@ def test_close_grades_and_marks_absent_then_results_export(app, exam_world, logi
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "姓名" and len(rows) == 4
+    assert [r[5] for r in rows[1:]] == ["已评分", "缺考", "缺考"]  # words, not stored codes
     assert all("***" in r[1] for r in rows[1:])  # masked ID numbers in the export
 
 

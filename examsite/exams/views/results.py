@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from examsite.bank.models import QuestionRevision
@@ -33,10 +34,10 @@ def _result_rows(sitting_: Sitting) -> list[list[Any]]:
                 a.candidate.work_unit,
                 a.candidate.proposed_post,
                 a.candidate.post_category_label,
-                a.status,
+                a.status_label,  # the word on the results page, not the stored code
                 a.score if a.score is not None else "",
                 a.max_score or "",
-                ("通过" if a.passed else "未通过") if a.passed is not None else "",
+                (_("通过") if a.passed else _("未通过")) if a.passed is not None else "",
             ]
         )
     return rows
