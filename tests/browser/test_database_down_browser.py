@@ -4,6 +4,7 @@ so, staff pages show a friendly 503, and when the database is back every answer 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -63,6 +64,11 @@ def test_a_database_outage_loses_nothing(live_server, chromium, page):
         _choose(page, 0)
         _choose(page, 1)
         expect(page.locator("[data-save-state]")).to_have_text("已保存")
+        # The two saves reach the server before it goes down (the label may read 已保存
+        # for a moment before the second click's save has left the page).
+        deadline = time.monotonic() + 15
+        while _answers(app, attempt_id) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
 
         with database_down(app):
             _choose(page, 2)
