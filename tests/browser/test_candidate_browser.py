@@ -72,3 +72,31 @@ def test_candidate_keeps_every_answer_through_reload_and_network_cut(live_server
             .where(AuditEvent.action == "candidate.submit", AuditEvent.target_id == str(attempt_id))
         )
     assert submits == 1
+
+
+def test_a_click_before_the_page_script_has_loaded_is_saved(live_server, page):
+    """On a slow intranet the page's modules arrive last: a candidate who ticks an answer
+    before they run must see the tick kept and the answer reach the server."""
+    app, base = live_server.app, live_server.url
+    attempt_id, code, tail = _open_sitting(app, 5)
+
+    page.goto(f"{base}/exam/login?code={code}")
+    page.get_by_label("身份证号后 6 位").fill(tail)
+    page.get_by_role("button", name="登录").click()
+
+    held = []
+    page.route("**/static/js/exam/main.js*", lambda route: held.append(route))
+    page.get_by_role("button", name="开始答题").click()
+    page.wait_for_url(re.compile("/exam/paper"), wait_until="commit")  # no script, no load
+    _choose(page, 0)  # the script is held back: nothing listens yet
+    expect(page.locator("section[data-question='0'] input:checked")).to_have_count(1)
+    assert _answers(app, attempt_id) == 0
+
+    page.wait_for_timeout(200)  # the route handler runs on the driver's next turn
+    assert held, "the test page did not ask for its script"
+    for route in held:
+        route.continue_()
+    expect(page.locator("[data-exam].is-enhanced")).to_have_count(1)
+    expect(page.locator("[data-save-state]")).to_have_text("已保存", timeout=10_000)
+    expect(page.locator("section[data-question='0'] input:checked")).to_have_count(1)
+    assert _answers(app, attempt_id) == 1

@@ -100,8 +100,8 @@ export function start(doc, win) {
   const viewList = positions.map((pos) => views[pos]);
 
   /** The current choice as read from the inputs: sorted option values. With fromServer,
-   *  the server-rendered `checked` attributes (defaultChecked): on a reload the browser may
-   *  restore the previous page's ticks over what the server sent. */
+   *  the server-rendered `checked` attributes (defaultChecked), which stay what the server
+   *  sent whatever was clicked since. */
   function readChoice(pos, fromServer) {
     const choice = [];
     views[pos].inputs.forEach((input) => {
@@ -172,6 +172,13 @@ export function start(doc, win) {
     }
   });
 
+  // Ticks made before this script ran (the modules load last, late on a slow network). The
+  // form has autocomplete="off", so the browser restores no ticks of its own: any input that
+  // differs from what the server rendered was clicked by the candidate, and is the newest
+  // answer of its question.
+  const early = positions.filter((pos) => readChoice(pos).join() !== readChoice(pos, true).join())
+    .map((pos) => ({ pos: pos, choice: readChoice(pos) }));
+
   // Start-up reconciliation: the server's page vs what this browser remembers.
   const stored = store.read();
   queue.restore(stored, (pos) => ({
@@ -215,6 +222,10 @@ export function start(doc, win) {
     }
   });
   if (stored) { ctl.rememberNotices(stored.notices); }
+  early.forEach((e) => {
+    queue.change(e.pos, e.choice);
+    applyChoice(views[e.pos].inputs, queue.record(e.pos).choice);
+  });
 
   /** The candidate changed a question: stored first, then drawn, then sent (by the queue). */
   function recordChange(pos, flagged) {
