@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +99,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # Only these direct peers may set X-Forwarded-* (checked in core/proxy.py).
         "EXAMSITE_TRUSTED_PROXIES": os.environ.get("EXAMSITE_TRUSTED_PROXIES", "127.0.0.1,::1"),
         "EXAMSITE_PAGE_SIZE": _env_int("EXAMSITE_PAGE_SIZE", 20),
+        # The address other computers reach the site at (http://10.1.2.3:8000): every QR
+        # code and printed link is built on it (core/urls.py); unset, on the request's host.
+        "EXTERNAL_URL": os.environ.get("EXTERNAL_URL", "").strip(),
         # Report reminders by e-mail (flask reports remind); off when no host is set.
         "EXAMSITE_SMTP_HOST": os.environ.get("EXAMSITE_SMTP_HOST", ""),
         "EXAMSITE_SMTP_PORT": _env_int("EXAMSITE_SMTP_PORT", 25),
@@ -122,6 +126,12 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    external = str(cfg.get("EXTERNAL_URL") or "").strip().rstrip("/")
+    if external and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", external):
+        raise ConfigError(
+            f"EXTERNAL_URL must look like http://10.1.2.3:8000 (scheme and host), not {external!r}."
+        )
+    cfg["EXTERNAL_URL"] = external
     if cfg["EXAMSITE_ENV"] == "production":
         if not cfg["SECRET_KEY"]:
             raise ConfigError("SECRET_KEY must be set in the environment in production.")

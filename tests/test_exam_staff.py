@@ -169,7 +169,7 @@ def test_close_grades_and_marks_absent_then_results_export(app, exam_world, logi
     assert statuses == ["graded", "absent", "absent"]
     exported = admin.get(f"/bodies/east/exams/sittings/{sid}/results.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))[1:]  # under the title row
     assert rows[0][0] == "姓名" and len(rows) == 4
     assert [r[5] for r in rows[1:]] == ["已评分", "缺考", "缺考"]  # words, not stored codes
     assert all("***" in r[1] for r in rows[1:])  # masked ID numbers in the export
@@ -180,26 +180,28 @@ def test_results_export_escapes_formulas(app, world, login_as, make_candidate, m
     room = make_sitting("east", open=True, candidates=[person, make_candidate("east")])
     exported = login_as("east-staff").get(f"/bodies/east/exams/sittings/{room.id}/results.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(exported.data)).active
-    units = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    units = [r[2] for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert "'=cmd|' /C calc'!A0" in units
 
 
-def test_makeup_enrolls_the_failed(app, exam_world, login_as, make_attempt):
+def test_makeup_enrolls_the_ticked(app, exam_world, login_as, make_attempt):
     make_attempt(exam_world, 0, state="submitted", answers={0: [0]})
     admin = login_as("east-admin")
     sid = exam_world.sitting_id
     admin.post(f"/bodies/east/invigilate/{sid}/close")
     start = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     end = (utcnow() + timedelta(days=3, hours=2)).strftime("%Y-%m-%dT%H:%M")
+    ticked = [exam_world.attempts[0].candidate_id]  # the failed one; the absent unticked
     r = admin.post(
-        f"/bodies/east/exams/sittings/{sid}/makeup", {"starts_at": start, "ends_at": end}
+        f"/bodies/east/exams/sittings/{sid}/makeup",
+        {"starts_at": start, "ends_at": end, "candidate_ids": ticked},
     )
     new_id = int(re.search(r"/sittings/(\d+)$", r.headers["Location"]).group(1))
     with committing(app):
         makeup = db.session.get(Sitting, new_id)
         assert makeup.makeup_of_id == sid
         names = sorted(a.candidate.name for a in makeup.attempts)
-    assert names == ["考生0"]  # the absent are not "failed"; the one who sat and failed is
+    assert names == ["考生0"]
 
 
 def test_score_report_verifies_publicly(app, exam_world, login_as, make_attempt):

@@ -101,13 +101,18 @@ def test_extend_one_candidate(app, exam_world, assigned, login_as):
     assert event_.details_dict["reason"] == "电脑死机" and event_.actor == "east-staff"
 
 
-def test_extend_everyone_skips_the_finished(app, exam_world, assigned, login_as):
+def test_extend_everyone_credits_only_those_answering(app, exam_world, assigned, login_as):
     done = started(app, exam_world, 1)
     done.post("/exam/submit")
     started(app, exam_world, 0)
-    login_as("east-staff").post(panel_url(exam_world, "extend"), {"minutes": "5", "reason": "停电"})
+    staff = login_as("east-staff")
+    staff.post(panel_url(exam_world, "extend"), {"minutes": "5", "reason": "停电"})
     extras = [get_attempt(app, a).extra_minutes for a in exam_world.attempt_ids]
-    assert extras == [5, 0, 5]
+    assert extras == [5, 0, 0]  # the finished and the one not yet started get nothing
+    with staff.client.session_transaction() as session:
+        assert [m for _c, m in session["_flashes"]] == [
+            "已为 1 名正在答题的考生延长 5 分钟；1 名尚未开始答题或缺考的考生未延长。"
+        ]
 
 
 def test_extension_needs_a_reason(app, exam_world, assigned, login_as):

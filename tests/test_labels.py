@@ -309,9 +309,9 @@ def test_pages_show_post_categories_in_the_ui_language(app, exam_world, login_as
 def _result_categories(browser, sitting_id: int) -> set[str]:
     data = browser.get(f"/bodies/east/exams/sittings/{sitting_id}/results.xlsx").data
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]  # row 1 is the title
     column = header.index("职务类别")
-    return {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return {row[column] for row in sheet.iter_rows(min_row=3, values_only=True)}
 
 
 def test_the_results_export_shows_translated_post_categories(exam_world, login_as):

@@ -262,6 +262,73 @@ def test_item_analysis_costs_the_same_for_any_room(room, login_as, count_queries
     assert re.search(r'/bank/\d+">#\d+</a>', page)  # a row per question
 
 
+def _history(app: Flask, template_id: int, people: int, sittings: int) -> tuple[int, list[int]]:
+    """``sittings`` sittings in a make-up chain (each a make-up of the one before), every
+    one with the same ``people`` candidates, graded: (the last sitting's id, the people)."""
+    now = utcnow()
+    with committing(app):
+        body = body_row("east")
+        persons = [
+            Candidate(body_id=body.id, name=f"补考{people}-{i}", id_number=next_id())
+            for i in range(people)
+        ]
+        db.session.add_all(persons)
+        previous: int | None = None
+        for k in range(sittings):
+            sitting = Sitting(
+                body_id=body.id,
+                title=f"{people}人第{k}场",
+                starts_at=now - timedelta(days=100 - k),
+                ends_at=now - timedelta(days=100 - k, hours=-2),
+                template_id=template_id,
+                makeup_of_id=previous,
+            )
+            db.session.add(sitting)
+            db.session.flush()
+            db.session.add_all(
+                Attempt(
+                    body_id=body.id,
+                    sitting_id=sitting.id,
+                    candidate_id=p.id,
+                    status="graded",
+                    score=float(k),
+                    max_score=10.0,
+                    passed=k == sittings - 1,
+                )
+                for p in persons
+            )
+            previous = sitting.id
+        db.session.commit()
+        assert previous is not None
+        return previous, [p.id for p in persons]
+
+
+def test_a_makeup_results_export_costs_the_same_for_any_room(
+    app, world, make_template, login_as, count_queries
+):
+    """The export lists each candidate's first test and make-ups (issue 18)."""
+    template_id = make_template("east").id
+    small, _people = _history(app, template_id, SMALL, 2)
+    large, _people = _history(app, template_id, LARGE, 3)
+    b = login_as("east-staff")
+    url = "/bodies/east/exams/sittings/{id}/results.xlsx"
+    _assert_fixed({"makeup results.xlsx": _pair(count_queries, b, url, small, large)})
+
+
+def test_the_candidate_page_costs_the_same_for_any_number_of_attempts(
+    app, world, make_template, login_as, count_queries
+):
+    """The staff candidate page lists every attempt with its sitting (issue 18)."""
+    template_id = make_template("east").id
+    _last, (few,) = _history(app, template_id, 1, SMALL)
+    _last, (many,) = _history(app, template_id, 1, LARGE)
+    b = login_as("east-staff")
+    url = "/bodies/east/exams/candidates/{id}/edit"
+    _assert_fixed({"candidate page": _pair(count_queries, b, url, few, many)})
+    page = b.get(url.format(id=many)).get_data(as_text=True)
+    assert "1人第0场" in page and "1人第99场" in page and page.count("补考</td>") == LARGE - 1
+
+
 def test_candidates_list_costs_the_same_for_any_number_of_people(
     app, world, login_as, count_queries
 ):

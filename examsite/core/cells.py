@@ -28,3 +28,11 @@ class Formula(str):
     """Text of a cell that is a formula (never evaluated; importers report it as an error)."""
 
     __slots__ = ()
+
+
+class NumberCell(str):
+    """Text of a spreadsheet cell stored as a floating-point number (``110101199001011232``
+    for Excel's ``1.10101E+17``): an importer that expects text, such as an ID number whose
+    last digits the float already lost, can tell it from a text cell."""
+
+    __slots__ = ()

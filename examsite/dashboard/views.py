@@ -16,12 +16,12 @@ from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
-from examsite.core.exports import xlsx_response
+from examsite.core.exports import day_text, xlsx_response
 from examsite.core.params import YEAR_MAX, YEAR_MIN, date_arg, int_arg
 from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utcnow
-from examsite.dashboard import rollout
+from examsite.dashboard import rollout, todo
 from examsite.extensions import db
 from examsite.reports.models import Term
 
@@ -38,16 +38,26 @@ def _chart_helpers() -> dict[str, Any]:
 
 audit.register_actions({"rollout.view": _l("查看区县概况")})
 
+#: How many bodies' lists the home page shows open; the others are collapsed to one line.
+TODO_EXPANDED = 3
+
 
 @bp.get("/")
 @role_required(ROLE_STAFF)
 def index() -> Any:
-    """Home page with the figures of the bodies the user may see."""
-    body_count = db.session.scalar(scoped(select(func.count(Body.id)), Body, current_user))
+    """Home page: the to-do list of each body the user may see (its own first), and two
+    counters."""
+    bodies = sorted(_visible_bodies(), key=lambda b: (b.id != current_user.body_id, b.code))
     staff_count = db.session.scalar(
         scoped(select(func.count(User.id)), User, current_user).where(User.active.is_(True))
     )
-    return render_template("dashboard/index.html", body_count=body_count, staff_count=staff_count)
+    return render_template(
+        "dashboard/index.html",
+        body_count=len(bodies),
+        staff_count=staff_count,
+        todos=todo.todo_lists(bodies, utcnow(), date.today()),
+        expanded=TODO_EXPANDED,
+    )
 
 
 # --------------------------------------------------------------------------- rollout and statistics
@@ -192,7 +202,15 @@ def statistics() -> Any:
                 total["unsatisfied"],
             ]
         )
-        return xlsx_response(f"statistics-{start}-{end}", headers, data)
+        period = _("%(start)s至%(end)s", start=day_text(start), end=day_text(end))
+        return xlsx_response(
+            _("工作统计-%(period)s", period=period),
+            headers,
+            data,
+            sheet=_("各机关工作统计"),
+            title=_("%(period)s 各机关工作统计", period=period),
+            body=current_user.body.name,
+        )
     terms = db.session.scalars(
         select(Term).where(Term.body_id == current_user.body_id).order_by(Term.number.desc())
     ).all()

@@ -16,6 +16,7 @@ from examsite.auth.services import register_failure as register_login_failure
 from examsite.core import audit
 from examsite.core.timeutil import utcnow
 from examsite.core.transaction import begin_writing
+from examsite.exams import disclosure
 from examsite.exams.domain import idcard
 from examsite.exams.models import (
     ATTEMPT_ABSENT,
@@ -126,7 +127,14 @@ def authenticate_candidate(
     status = _login_window_status(sitting, attempt, now)
     if status == "ok" and not network_allowed(sitting, ip):
         status = "network"
-    if status == "ok" and attempt.session_token and sitting.second_login != SECOND_LOGIN_TAKEOVER:
+    # A handed-in paper cannot be changed: logging in again to read the result may take the
+    # session over whatever the room's rule for a second login.
+    if (
+        status == "ok"
+        and attempt.session_token
+        and sitting.second_login != SECOND_LOGIN_TAKEOVER
+        and not attempt.finished
+    ):
         attempt.refused_logins += 1
         status = "taken"
     if status != "ok":
@@ -134,7 +142,7 @@ def authenticate_candidate(
         db.session.flush()
         return CandidateLogin(attempt=None, status=status)
     clear_failures(code_key)
-    if attempt.session_token:
+    if attempt.session_token and not attempt.finished:
         # A login elsewhere ends the first browser's session (its page says so) and the
         # panel counts the switch.
         attempt.session_switches += 1
@@ -158,8 +166,11 @@ def end_session(attempt: Attempt) -> None:
 
 
 def _login_window_status(sitting: Sitting, attempt: Attempt, now: datetime) -> str:
-    if attempt.finished or attempt.status == ATTEMPT_ABSENT:
-        return "ended" if attempt.status == ATTEMPT_ABSENT else "finished"
+    if attempt.status == ATTEMPT_ABSENT:
+        return "ended"
+    if attempt.finished:
+        # Back for the result once it is published (exams.disclosure), even after the end.
+        return "ok" if disclosure.result_visible(attempt) else "finished"
     if sitting.status == SITTING_CLOSED or now >= sitting.ends_at:
         return "ended"
     if sitting.status != SITTING_OPEN or now < sitting.starts_at - EARLY_LOGIN:

@@ -49,6 +49,13 @@ def can_start(attempt: Attempt, now: datetime | None = None) -> str:
     return "ok"
 
 
+def deadline_if_started(attempt: Attempt, now: datetime) -> datetime:
+    """When the paper is due if the candidate starts at ``now``: the paper's duration,
+    never past the sitting's end (a late starter has less), plus any extension."""
+    duration = timedelta(minutes=attempt.duration_minutes or 60)
+    return min(now + duration, attempt.sitting.ends_at) + timedelta(minutes=attempt.extra_minutes)
+
+
 def start_attempt(attempt: Attempt) -> None:
     """Begin the clock: the deadline is stored and the server enforces it."""
     if attempt.status == ATTEMPT_IN_PROGRESS:
@@ -57,11 +64,8 @@ def start_attempt(attempt: Attempt) -> None:
     if reason != "ok":
         raise ExamError(reason)
     now = utcnow()
-    duration = timedelta(minutes=attempt.duration_minutes or 60)
     attempt.started_at = now
-    attempt.deadline = min(now + duration, attempt.sitting.ends_at) + timedelta(
-        minutes=attempt.extra_minutes
-    )
+    attempt.deadline = deadline_if_started(attempt, now)
     ATTEMPT.apply(attempt, "start")
     audit.record("candidate.start", target=attempt, actor=f"code:{attempt.admission_code}")
     db.session.flush()

@@ -16,6 +16,7 @@ class CandidateLoginForm(FlaskForm):
     )
     id_tail = StringField(
         _l("身份证号后 6 位"),
+        description=_l("请输入身份证号后 6 位"),
         validators=[
             DataRequired(_l("请输入身份证号后 6 位。")),
             Length(min=6, max=6, message=_l("请输入 6 位。")),

@@ -131,6 +131,30 @@ def import_candidates(body: Body, rows: Sequence[CandidateRow], filename: str) -
     return len(rows)
 
 
+def enrolment_choices(
+    body: Body, sitting: Sitting, *, batch: str = "", category: str = "", only_new: bool = True
+) -> list[tuple[Candidate, bool]]:
+    """The body's candidates a sitting's enrolment form lists, by name, each with whether
+    they are already enrolled in it: one query whatever their number.
+
+    ``batch`` matches any part of the batch (``第十二次`` finds 第十二次常委会会议),
+    ``category`` one post category; ``only_new`` leaves out those already enrolled."""
+    enrolled = (
+        select(Attempt.id)
+        .where(Attempt.sitting_id == sitting.id, Attempt.candidate_id == Candidate.id)
+        .exists()
+    )
+    stmt = select(Candidate, enrolled.label("enrolled")).where(Candidate.body_id == body.id)
+    if batch:
+        stmt = stmt.where(Candidate.batch.contains(batch, autoescape=True))
+    if category:
+        stmt = stmt.where(Candidate.post_category == category)
+    if only_new:
+        stmt = stmt.where(~enrolled)
+    rows = db.session.execute(stmt.order_by(Candidate.name, Candidate.id)).all()
+    return [(candidate, bool(is_enrolled)) for candidate, is_enrolled in rows]
+
+
 def delete_candidate(candidate: Candidate) -> None:
     taken = db.session.scalar(
         select(func.count()).select_from(Attempt).where(Attempt.candidate_id == candidate.id)

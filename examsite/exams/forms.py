@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -276,7 +277,7 @@ class SittingForm(FlaskForm):
         _l("重复登录"),
         choices=select_choices(
             [
-                (SECOND_LOGIN_REFUSE, _l("拒绝（须监考老师重置）")),
+                (SECOND_LOGIN_REFUSE, _l("拒绝（须监考人员重置）")),
                 (SECOND_LOGIN_TAKEOVER, _l("允许，新登录使原登录失效")),
             ]
         ),
@@ -294,9 +295,34 @@ class SittingForm(FlaskForm):
         validators=[Optional()],
     )
 
+    #: Set by the view: the templates the sitting's papers come from, {id: (name,
+    #: duration in minutes)}, and those its per-category choices name (with the
+    #: general one they are checked against the window).
+    template_durations: Mapping[int, tuple[str, int]] = {}
+    category_template_ids: Collection[int] = ()
+
     def validate_ends_at(self, field: Any) -> None:
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("结束时间必须晚于开始时间。"))
+        if not (self.starts_at.data and field.data):
+            return
+        window = int((field.data - self.starts_at.data).total_seconds() // 60)
+        used = [
+            self.template_durations[i]
+            for i in {self.template_id.data, *self.category_template_ids}
+            if i in self.template_durations
+        ]
+        name, duration = max(used, key=lambda nd: nd[1], default=("", 0))
+        if window < duration:
+            raise ValidationError(
+                _l(
+                    "考试时间只有 %(window)s 分钟，短于试卷方案“%(name)s”的考试时长 %(duration)s "
+                    "分钟，请延后结束时间或缩短考试时长。",
+                    window=window,
+                    name=name,
+                    duration=duration,
+                )
+            )
 
     def validate_allowed_networks(self, field: Any) -> None:
         for line in (field.data or "").splitlines():

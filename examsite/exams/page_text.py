@@ -17,25 +17,31 @@ from flask_babel import lazy_gettext as _l
 EXAM_PAGE_TEXT = {
     "saving": _l("保存中…"),
     "saved": _l("已保存"),
-    "offline": _l("未保存（网络中断，答案已存在本机，恢复后自动提交）"),
-    "offlineNoStorage": _l("未保存（网络中断，请不要关闭或刷新本页，恢复后自动提交）"),
-    "rejected": _l("未保存（系统出错，答案已存在本机，请联系监考老师）"),
-    "stoppedSession": _l("已停止保存（请联系监考老师）"),
+    # The offline banner: where the answers are, what happens next, and that the candidate
+    # may go on answering.
+    "offline": _l(
+        "未保存到服务器（网络中断）：答案已保存在本机，网络恢复后自动发送。可以继续答题。"
+    ),
+    "offlineNoStorage": _l(
+        "未保存到服务器（网络中断）：请不要关闭或刷新本页，网络恢复后自动发送。可以继续答题。"
+    ),
+    "rejected": _l("未保存（系统出错，答案已存在本机，请联系监考人员）"),
+    "stoppedSession": _l("已停止保存（请联系监考人员）"),
     "stoppedOver": _l("考试已结束"),
-    "sessionEnded": _l("您的登录已在其他地方生效或已被监考老师重置，请联系监考老师。"),
+    "sessionEnded": _l("您的登录已在其他地方生效或已被监考人员重置，请联系监考人员。"),
     "sessionReplaced": _l("已在其他设备登录，请联系监考人员。"),
     "timeUp": _l("时间到，正在交卷…"),
     "timeUpOffline": _l(
-        "时间到。网络中断，答案已保存在本机，网络恢复后将自动交卷。请不要关闭本页，可请监考老师协助。"
+        "时间到。网络中断，答案已保存在本机，网络恢复后将自动交卷。请不要关闭本页，可请监考人员协助。"
     ),
     "overDeadline": _l("考试时间已到，正在进入交卷页面…"),
     "overSubmitted": _l("试卷已提交，正在进入结束页面…"),
     "goingToFinish": _l("正在进入交卷页面…"),
-    "submitOffline": _l("网络中断，答案已保存在本机。请等待网络恢复后再交卷，或请监考老师协助。"),
+    "submitOffline": _l("网络中断，答案已保存在本机。请等待网络恢复后再交卷，或请监考人员协助。"),
     "submitRejected": _l(
-        "有答案未能保存到服务器（系统出错），答案已保存在本机。请先不要交卷，请监考老师协助。"
+        "有答案未能保存到服务器（系统出错），答案已保存在本机。请先不要交卷，请监考人员协助。"
     ),
-    "submitStopped": _l("现在无法交卷。请联系监考老师。"),
+    "submitStopped": _l("现在无法交卷。请联系监考人员。"),
     "submitting": _l("正在交卷…"),
     "deadlineChanged": _l("考试结束时间已调整，剩余时间已更新。"),
     "fiveMinutes": _l("距离考试结束已不到 5 分钟。请检查答案，时间到时系统会自动交卷。"),

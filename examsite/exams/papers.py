@@ -27,12 +27,14 @@ from examsite.core.body import Body
 from examsite.exams.domain import drawing, grading, paper_spec
 from examsite.exams.domain.paper import Paper
 from examsite.exams.models import (
+    POST_CATEGORIES,
     Answer,
     Attempt,
-    Candidate,
     PaperTemplate,
     Sitting,
 )
+from examsite.exams.paper_choice import body_templates, template_for
+from examsite.exams.states import ExamError
 from examsite.extensions import db
 
 
@@ -125,26 +127,35 @@ def describe_shortfalls(items: Iterable[paper_spec.Shortfall]) -> str:
     return "；".join(parts)
 
 
-def template_for(sitting: Sitting, candidate: Candidate) -> PaperTemplate:
-    template_id = (sitting.category_templates or {}).get(candidate.post_category)
-    if template_id:
-        template = db.session.get(PaperTemplate, int(template_id))
-        if template is not None and template.body_id == sitting.body_id:
-            return template
-    return sitting.template
-
-
 def draw_for(sitting: Sitting, attempts: Sequence[Attempt]) -> None:
     """Draw papers for these attempts; the room's draw is a pure function of the seed."""
     if sitting.seed is None:
         sitting.seed = random.SystemRandom().randrange(1, 2**62)
-    pool = pool_for(sitting.body)
+    templates = body_templates(sitting.body_id)
     groups: dict[int, list[Attempt]] = defaultdict(list)
+    missing: dict[str, list[str]] = defaultdict(list)
     for attempt in attempts:
-        groups[template_for(sitting, attempt.candidate).id].append(attempt)
+        choice = template_for(sitting, attempt.candidate, templates)
+        if choice is None:
+            missing[attempt.candidate.post_category].append(attempt.candidate.name)
+        else:
+            groups[choice.template.id].append(attempt)
+    if missing:  # enrolled before a template or the sitting changed
+        raise ExamError(
+            "".join(
+                _(
+                    "%(category)s类别没有适用的试卷方案，无法为 %(names)s 抽取试卷；"
+                    "请先在试卷方案中勾选该职务类别或在考试中指定。",
+                    category=str(POST_CATEGORIES.get(c, c)),
+                    names="、".join(names),
+                )
+                for c, names in missing.items()
+            )
+        )
+    pool = pool_for(sitting.body)
+    by_id = {t.id: t for t in templates}
     for template_id, members in groups.items():
-        template = db.session.get(PaperTemplate, template_id)
-        assert template is not None
+        template = by_id[template_id]
         spec = spec_of(template)
         # Each template group's papers are numbered after those already drawn from it.
         taken = db.session.scalar(

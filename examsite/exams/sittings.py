@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.answering import finish_attempt
 from examsite.exams.domain import paper_spec
 from examsite.exams.models import (
+    ATTEMPT_ABSENT,
     ATTEMPT_IN_PROGRESS,
     SITTING_OPEN,
     Attempt,
@@ -24,10 +26,8 @@ from examsite.exams.models import (
     PaperTemplate,
     Sitting,
 )
-from examsite.exams.papers import (
-    describe_shortfalls,
-    draw_for,
-)
+from examsite.exams.paper_choice import body_templates, no_template_message, template_for
+from examsite.exams.papers import describe_shortfalls, draw_for
 from examsite.exams.states import (
     ATTEMPT,
     SITTING,
@@ -92,15 +92,38 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
     return sitting
 
 
-def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
-    """Enrol candidates (each once) and give each an admission code."""
+class Enrolled(int):
+    """How many candidates ``enroll`` enrolled (an int, as callers count them), and who
+    was skipped because their post category has no paper: {category: [names]}."""
+
+    skipped: dict[str, list[str]]
+
+    def __new__(cls, added: int, skipped: dict[str, list[str]] | None = None) -> Enrolled:
+        self = super().__new__(cls, added)
+        self.skipped = skipped or {}
+        return self
+
+    def skipped_message(self) -> str:
+        """What the staff are told about the skipped ones ("" when none was)."""
+        return "".join(no_template_message(c, names) for c, names in self.skipped.items())
+
+
+def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> Enrolled:
+    """Enrol candidates (each once) and give each an admission code; a candidate whose
+    post category gets no paper (``paper_choice.template_for``) is skipped, the others enrolled."""
     ensure_unlocked(sitting)
     SITTING.check(sitting, "enroll")
     present = {a.candidate_id for a in sitting.attempts}
+    templates = body_templates(sitting.body_id)
     added = 0
+    skipped: dict[str, list[str]] = {}
     for candidate in candidates:
         if candidate.id in present or candidate.body_id != sitting.body_id:
             continue
+        if template_for(sitting, candidate, templates) is None:
+            skipped.setdefault(candidate.post_category, []).append(candidate.name)
+            continue
+        present.add(candidate.id)
         attempt = Attempt(
             body_id=sitting.body_id,
             sitting=sitting,
@@ -114,7 +137,7 @@ def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> int:
         added += 1
     audit.record("sitting.enroll", target=sitting, count=added)
     db.session.flush()
-    return added
+    return Enrolled(added, skipped)
 
 
 def unenroll(attempt: Attempt) -> None:
@@ -184,13 +207,72 @@ MAKEUP_COPIES = (
 )
 
 
-def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -> Sitting:
-    """A make-up sitting (补考) with every candidate who failed or missed this one.
+def window_minutes(starts_at: datetime, ends_at: datetime) -> int:
+    return int((ends_at - starts_at).total_seconds() // 60)
 
-    Allowed after sign-off: it creates a new sitting and only reads this one."""
-    failed = [a.candidate for a in sitting.attempts if a.passed is False]
+
+def short_window_message(window: int, template: PaperTemplate) -> str:
+    """The refusal of a window shorter than a paper's duration (the form says it too)."""
+    return _(
+        "考试时间只有 %(window)s 分钟，短于试卷方案“%(name)s”的考试时长 %(duration)s 分钟，"
+        "请延后结束时间或缩短考试时长。",
+        window=window,
+        name=template.name,
+        duration=template.duration_minutes,
+    )
+
+
+@dataclass(frozen=True)
+class MakeupCandidate:
+    """One who may sit the make-up: absent (缺考) or failed, with the reason shown."""
+
+    attempt: Attempt
+    reason: str
+
+
+def makeup_candidates(sitting: Sitting) -> list[MakeupCandidate]:
+    """The sitting's absent and failed candidates, in roster order (no query beyond the
+    roster's)."""
+    out = []
+    for a in sitting.attempts:
+        if a.status == ATTEMPT_ABSENT:
+            out.append(MakeupCandidate(a, _("缺考")))
+        elif a.passed is False:
+            score = f"{a.score or 0:g}"
+            out.append(MakeupCandidate(a, _("未通过（%(score)s 分）", score=score)))
+    return out
+
+
+@dataclass(frozen=True)
+class Makeup:
+    sitting: Sitting
+    enrolled: Enrolled
+
+
+def create_makeup(
+    sitting: Sitting,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    candidate_ids: Collection[int] | None = None,
+) -> Makeup:
+    """A make-up sitting (补考) for the absent and failed candidates of this one (those of
+    ``candidate_ids`` only, when given), with its settings and invigilators.
+
+    The late-entry cutoff is clamped to the make-up's end; a window shorter than a
+    chosen paper's duration is refused. Allowed after sign-off: it creates a new sitting
+    and only reads this one."""
+    if ends_at <= starts_at:
+        raise ExamError(_("结束时间必须晚于开始时间。"))
+    chosen = [
+        m.attempt.candidate
+        for m in makeup_candidates(sitting)
+        if candidate_ids is None or m.attempt.candidate_id in candidate_ids
+    ]
     settings = {key: getattr(sitting, key) for key in MAKEUP_COPIES}
     settings["category_templates"] = dict(sitting.category_templates or {})
+    window = window_minutes(starts_at, ends_at)
+    settings["late_entry_minutes"] = max(0, min(sitting.late_entry_minutes, window))
     makeup = Sitting(
         body_id=sitting.body_id,
         title=_("%(title)s（补考）", title=sitting.title),
@@ -199,22 +281,21 @@ def create_makeup(sitting: Sitting, *, starts_at: datetime, ends_at: datetime) -
         makeup_of_id=sitting.id,
         **settings,
     )
-    if ends_at <= starts_at:
-        raise ExamError(_("结束时间必须晚于开始时间。"))
+    makeup.invigilators = list(sitting.invigilators)
+    templates = body_templates(sitting.body_id)
+    used = [sitting.template]  # the general paper, and each chosen candidate's
+    for candidate in chosen:
+        choice = template_for(makeup, candidate, templates)
+        used += [choice.template] if choice else []
+    longest = max(used, key=lambda t: t.duration_minutes)
+    if window < longest.duration_minutes:
+        raise ExamError(short_window_message(window, longest))
     db.session.add(makeup)
     db.session.flush()
-    for candidate in failed:
-        db.session.add(
-            Attempt(
-                body_id=sitting.body_id,
-                sitting=makeup,
-                candidate=candidate,
-                admission_code=new_admission_code(),
-            )
-        )
-    audit.record("sitting.makeup", target=makeup, of=sitting.id, candidates=len(failed))
+    enrolled = enroll(makeup, chosen)
+    audit.record("sitting.makeup", target=makeup, of=sitting.id, candidates=int(enrolled))
     db.session.flush()
-    return makeup
+    return Makeup(makeup, enrolled)
 
 
 audit.register_actions(

@@ -1,161 +1,40 @@
-"""Invigilation: what the panel shows, what an invigilator may do, paper double entry."""
+"""Invigilation: what an invigilator may do, paper double entry (the panel: ``room``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from examsite.auth.models import LoginThrottle
 from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.errors import UserError
 from examsite.core.timeutil import utcnow
 from examsite.exams import access, papers, sittings, states
 from examsite.exams import answering as exam_answering
-from examsite.exams.domain.idcard import mask
 from examsite.exams.models import (
-    ATTEMPT_ABSENT,
     ATTEMPT_ENROLLED,
-    ATTEMPT_GRADED,
-    ATTEMPT_IN_PROGRESS,
-    ATTEMPT_SUBMITTED,
     Answer,
     Attempt,
-    Candidate,
     Sitting,
 )
-from examsite.exams.states import ATTEMPT, SITTING
+from examsite.exams.states import ATTEMPT, SITTING, AttemptStatus
 from examsite.extensions import db
 from examsite.invigilation.forms import INCIDENT_LABELS
 from examsite.invigilation.models import Incident, PaperEntry
 
+# The live panel is room.py's; the names stay here for the callers.
+from examsite.invigilation.room import PanelRow as PanelRow
+from examsite.invigilation.room import panel as panel
+
 
 class InvigilationError(UserError):
     """A refused intervention; the message is for the invigilator."""
-
-
-# --------------------------------------------------------------------------- the live panel
-
-
-@dataclass(frozen=True)
-class PanelRow:
-    attempt_id: int
-    name: str
-    masked_id: str
-    seat: str
-    state: str
-    answered: int
-    total: int
-    seconds_left: int | None
-    last_seen: datetime | None
-    ip: str
-    focus_losses: int
-    refused_logins: int
-    extra_minutes: int
-    on_paper: bool
-    readmitted: bool
-    score: float | None
-    passed: bool | None
-    logged_in: bool
-    #: Logins that ended this candidate's session on another browser (a switch of PC).
-    session_switches: int = 0
-    #: Too many wrong ID tails for this admission code: locked until unlocked or expired.
-    code_locked: bool = False
-
-
-def panel(sitting: Sitting, now: datetime | None = None) -> tuple[list[PanelRow], dict[str, int]]:
-    """The room at a glance, in two queries whatever its size.
-
-    Plain columns, not Attempt objects: five invigilators refresh every 5 s, and loading a
-    room of 2,000 as objects (each parsing its paper) cost a tenth of a second per refresh."""
-    now = now or utcnow()
-    rows = db.session.execute(
-        select(
-            Attempt.id,
-            Attempt.status,
-            Attempt.seat,
-            Attempt.session_token.is_not(None).label("logged_in"),
-            Attempt.deadline,
-            func.coalesce(papers.question_count(Attempt.paper), 0).label("total"),
-            Attempt.last_seen_at,
-            Attempt.last_ip,
-            Attempt.focus_losses,
-            Attempt.refused_logins,
-            Attempt.extra_minutes,
-            Attempt.on_paper,
-            Attempt.readmitted,
-            Attempt.score,
-            Attempt.passed,
-            Attempt.session_switches,
-            Candidate.name,
-            Candidate.id_number,
-            LoginThrottle.key.is_not(None).label("code_locked"),
-        )
-        .join(Candidate, Attempt.candidate_id == Candidate.id)
-        .outerjoin(
-            LoginThrottle,
-            (LoginThrottle.key == access.code_throttle_key(Attempt.admission_code))
-            & (LoginThrottle.locked_until > now),
-        )
-        .where(Attempt.sitting_id == sitting.id)
-        .order_by(Attempt.seat, Attempt.id)
-    ).all()
-    answered = dict(
-        db.session.execute(
-            select(Answer.attempt_id, func.count())
-            .join(Attempt, Answer.attempt_id == Attempt.id)
-            .where(Attempt.sitting_id == sitting.id, func.json_array_length(Answer.choice) > 0)
-            .group_by(Answer.attempt_id)
-        ).all()
-    )
-    out = []
-    counts = {"enrolled": 0, "present": 0, "answering": 0, "submitted": 0, "absent": 0}
-    for row in rows:
-        state = row.status
-        counts["enrolled"] += 1
-        if state == ATTEMPT_IN_PROGRESS:
-            counts["answering"] += 1
-        if state in (ATTEMPT_SUBMITTED, ATTEMPT_GRADED):
-            counts["submitted"] += 1
-        if state == ATTEMPT_ABSENT:
-            counts["absent"] += 1
-        if row.logged_in or (state != ATTEMPT_ENROLLED and state != ATTEMPT_ABSENT):
-            counts["present"] += 1
-        left = None
-        if state == ATTEMPT_IN_PROGRESS and row.deadline is not None:
-            left = max(0, int((row.deadline - now).total_seconds()))
-        out.append(
-            PanelRow(
-                attempt_id=row.id,
-                name=row.name,
-                masked_id=mask(row.id_number),
-                seat=row.seat,
-                state=state,
-                answered=int(answered.get(row.id, 0)),
-                total=int(row.total),
-                seconds_left=left,
-                last_seen=row.last_seen_at,
-                ip=row.last_ip,
-                focus_losses=row.focus_losses,
-                refused_logins=row.refused_logins,
-                extra_minutes=row.extra_minutes,
-                on_paper=row.on_paper,
-                readmitted=row.readmitted,
-                score=row.score,
-                passed=row.passed,
-                logged_in=bool(row.logged_in),
-                session_switches=row.session_switches,
-                code_locked=bool(row.code_locked),
-            )
-        )
-    return out, counts
 
 
 # --------------------------------------------------------------------------- interventions
@@ -186,12 +65,22 @@ def extend(
         attempt.extra_minutes += minutes
         if attempt.deadline is not None:
             attempt.deadline += timedelta(minutes=minutes)
-        attempt.notice = _("监考老师已为您延长 %(n)s 分钟。", n=minutes)
+        attempt.notice = _("监考人员已为您延长 %(n)s 分钟。", n=minutes)
         attempt.notice_id += 1
         _record("attempt.extend", attempt, sitting, user, reason, minutes=minutes)
         changed += 1
     db.session.flush()
     return changed
+
+
+def extend_room(sitting: Sitting, minutes: int, reason: str, user: Any) -> tuple[int, int]:
+    """全体延时: more time for every candidate answering now, not for those who have not
+    started (or not come) or are absent; returns (credited, not credited)."""
+    answering = [a for a in sitting.attempts if a.status == AttemptStatus.IN_PROGRESS]
+    waiting = sum(
+        1 for a in sitting.attempts if a.status in (AttemptStatus.ENROLLED, AttemptStatus.ABSENT)
+    )
+    return extend(sitting, answering, minutes, reason, user), waiting
 
 
 def reset_login(sitting: Sitting, attempt: Attempt, reason: str, user: Any) -> None:

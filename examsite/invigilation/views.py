@@ -69,6 +69,9 @@ def _row_json(row: services.PanelRow) -> dict[str, Any]:
         "refused_logins": row.refused_logins,
         "session_switches": row.session_switches,
         "code_locked": row.code_locked,
+        "reissued": row.reissued,
+        "admission_code": row.admission_code if row.reissued else None,
+        "actions": list(row.actions),
         "extra_minutes": row.extra_minutes,
         "on_paper": row.on_paper,
         "score": row.score,
@@ -151,19 +154,31 @@ def close_sitting(body: Body, sitting: Sitting) -> Any:
 @bp.post("/extend")
 @sitting_required
 def extend(body: Body, sitting: Sitting) -> Any:
-    """Extend one candidate (attempt_id given) or everyone still sitting."""
+    """Extend one candidate (attempt_id given) or everyone answering now (全体延长)."""
     form = ExtendForm()
     if not form.validate_on_submit():
         flash(_("请填写 1–120 分钟和原因。"), "error")
         return _back(body, sitting)
     attempt_id = id_arg("attempt_id", source=request.form)
-    targets = [loaders.attempt_in(sitting, attempt_id)] if attempt_id else list(sitting.attempts)
-    minutes = form.minutes.data or 0
+    minutes, reason = form.minutes.data or 0, form.reason.data or ""
+    if attempt_id:
+        target = loaders.attempt_in(sitting, attempt_id)
+        return _act(
+            body,
+            sitting,
+            lambda: services.extend(sitting, [target], minutes, reason, current_user),
+            _("已延长 %(n)s 分钟。", n=minutes),
+        )
     return _act(
         body,
         sitting,
-        lambda: services.extend(sitting, targets, minutes, form.reason.data or "", current_user),
-        _("已延长 %(n)s 分钟。", n=minutes),
+        lambda: services.extend_room(sitting, minutes, reason, current_user),
+        lambda counts: _(
+            "已为 %(n)s 名正在答题的考生延长 %(m)s 分钟；%(k)s 名尚未开始答题或缺考的考生未延长。",
+            n=counts[0],
+            m=minutes,
+            k=counts[1],
+        ),
     )
 
 

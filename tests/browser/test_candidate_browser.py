@@ -100,3 +100,98 @@ def test_a_click_before_the_page_script_has_loaded_is_saved(live_server, page):
     expect(page.locator("[data-save-state]")).to_have_text("已保存", timeout=10_000)
     expect(page.locator("section[data-question='0'] input:checked")).to_have_count(1)
     assert _answers(app, attempt_id) == 1
+
+
+def _watch_for_missing_files(page) -> list[str]:
+    """Every 404 the page's requests get, and every console error (a missing file is both)."""
+    problems: list[str] = []
+    page.on("response", lambda r: problems.append(f"404 {r.url}") if r.status == 404 else None)
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    return problems
+
+
+def _attempt_keys(page) -> list[str]:
+    return page.evaluate(
+        "() => Object.keys(localStorage).filter((k) => k.indexOf('examsite:attempt:') === 0)"
+    )
+
+
+def test_after_submitting_the_browser_keeps_nothing_of_the_paper(live_server, page):
+    """Submitted through the paper's button and the confirmation form; no page of the way
+    asks for a file that is not there (the favicon included)."""
+    app, base = live_server.app, live_server.url
+    attempt_id, code, tail = _open_sitting(app, 6)
+    problems = _watch_for_missing_files(page)
+
+    page.goto(f"{base}/exam/login?code={code}")
+    page.get_by_label("身份证号后 6 位").fill(tail)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="开始答题").click()
+    _choose(page, 0)
+    expect(page.locator("[data-save-state]")).to_have_text("已保存", timeout=10_000)
+    assert _attempt_keys(page) == [f"examsite:attempt:{attempt_id}"]
+
+    page.locator("[data-submit]").click()
+    page.get_by_role("button", name="确认交卷").click()
+    expect(page.get_by_role("heading", name="您已交卷")).to_be_visible()
+    assert _attempt_keys(page) == []
+    assert problems == []
+
+
+def test_on_a_phone_the_bar_is_small_and_nothing_scrolls_sideways(live_server, chromium):
+    app, base = live_server.app, live_server.url
+    _, code, tail = _open_sitting(app, 7)
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    try:
+        phone = context.new_page()
+        phone.set_default_timeout(10_000)
+        phone.goto(f"{base}/exam/login?code={code}")
+        phone.get_by_label("身份证号后 6 位").fill(tail)
+        phone.get_by_role("button", name="登录").click()
+        phone.get_by_role("button", name="开始答题").click()
+        expect(phone.locator("[data-exam].is-enhanced")).to_have_count(1)
+        expect(phone.locator("[data-save-state]")).to_have_text("已保存")
+        bar = phone.locator(".exam-bar").bounding_box()
+        parts = phone.evaluate(
+            "() => [...document.querySelectorAll('.exam-bar > *')]"
+            ".map((e) => [e.className, Math.round(e.getBoundingClientRect().top),"
+            " Math.round(e.getBoundingClientRect().height)])"
+        )
+        assert bar is not None and bar["height"] <= 844 * 0.15, (bar, parts)
+        width = phone.evaluate("() => document.scrollingElement.scrollWidth")
+        assert width <= 390, width
+        if phone.locator("section[data-question='1']").is_hidden():
+            phone.locator("[data-toggle-mode]").click()  # the whole paper, every option
+        width = phone.evaluate("() => document.scrollingElement.scrollWidth")
+        assert width <= 390, width
+    finally:
+        context.close()
+
+
+def test_large_text_is_one_keypress_away_and_remembered(live_server, page):
+    app, base = live_server.app, live_server.url
+    _, code, tail = _open_sitting(app, 8)
+    page.goto(f"{base}/exam/login?code={code}")
+    switch = page.get_by_role("button", name="大字")
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    size = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
+    normal = page.evaluate(size)
+    switch.focus()
+    page.keyboard.press("Enter")
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate(size) > normal
+
+    page.get_by_label("身份证号后 6 位").fill(tail)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="开始答题")).to_be_visible()
+    assert page.evaluate(size) > normal  # remembered on the next page
+    expect(page.get_by_role("button", name="大字")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="大字").press("Space")
+    assert page.evaluate(size) == normal
+    page.reload()
+    assert page.evaluate(size) == normal

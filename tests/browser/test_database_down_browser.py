@@ -74,7 +74,7 @@ def test_a_database_outage_loses_nothing(live_server, chromium, page):
             _choose(page, 2)
             _choose(page, 3)
             expect(page.locator("[data-save-state]")).to_contain_text("未保存", timeout=15_000)
-            expect(page.locator("[data-save-state]")).to_contain_text("答案已存在本机")
+            expect(page.locator("[data-save-state]")).to_contain_text("答案已保存在本机")
             response = staff_page.goto(f"{base}/bodies/east/exams/sittings")
             assert response is not None and response.status == 503
             expect(staff_page.get_by_text("数据库暂时无法连接")).to_be_visible()

@@ -28,6 +28,7 @@ from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import local_to_utc, utcnow
 from examsite.core.transaction import refused
+from examsite.core.urls import external_url
 from examsite.extensions import db
 
 
@@ -90,7 +91,7 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
         )
         if a.id not in present and a.id not in sworn
     ]
-    url = url_for("oath.check_in", check_code=ceremony_.check_in_code, _external=True)
+    url = external_url("oath.check_in", check_code=ceremony_.check_in_code)
     window = ceremony_services.ceremony_window(ceremony_, oath_settings())
     return render_template(
         "appointments/ceremony.html",
@@ -160,12 +161,11 @@ def ceremony_sheet(body: Body, ceremony_id: int) -> Any:
         (
             p,
             qr_svg(
-                url_for(
+                external_url(
                     "appointments.ceremony_scan",
                     code=body.code,
                     ceremony_id=ceremony_.id,
                     t=p.token,
-                    _external=True,
                 ),
                 box=3,
             ),

@@ -18,12 +18,17 @@ from examsite.appointments.views import bp
 from examsite.appointments.views.common import MEETING_STEPS, PARTICIPANTS
 from examsite.core import audit
 from examsite.core.body import Body
-from examsite.core.exports import xlsx_response
+from examsite.core.exports import day_text, xlsx_response
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import utc_to_local
 from examsite.extensions import db
+
+
+def _meeting_name(meeting_: Meeting) -> str:
+    number = _("第 %(n)s 次会议", n=meeting_.number)
+    return _("第%(t)s届", t=meeting_.term) + number if meeting_.term else number
 
 
 def _test_text(a: Appointment) -> str:
@@ -50,8 +55,9 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
         for a in meeting_.appointments
     ]
     audit.record("appointment.export", target=meeting_, body=body, what="meeting")
+    name = _meeting_name(meeting_)
     return xlsx_response(
-        f"meeting-{meeting_.id}",
+        _("任免情况-%(meeting)s", meeting=name),
         [
             _("姓名"),
             _("身份证号"),
@@ -63,6 +69,9 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
             _("宪法宣誓"),
         ],
         rows,
+        sheet=_("任免情况"),
+        title=_("%(meeting)s（%(date)s）任免情况", meeting=name, date=day_text(meeting_.date)),
+        body=body.name,
     )
 
 
@@ -76,8 +85,8 @@ def statements_export(body: Body) -> Response:
             _("第 %(n)s 次会议", n=s.appointment.meeting.number) if s.appointment.meeting else "",
             s.order,
             _("是") if s.delivered else _("否"),
-            s.delivered_on.isoformat() if s.delivered_on else "",
-            _("有") if s.file_path else "",
+            day_text(s.delivered_on),
+            _("有") if s.file_path else _("无"),
         ]
         for s in db.session.scalars(
             select(Statement)
@@ -92,7 +101,7 @@ def statements_export(body: Body) -> Response:
     ]
     audit.record("appointment.export", target=body, body=body, what="statements")
     return xlsx_response(
-        "statements",
+        _("表态发言"),
         [
             _("姓名"),
             _("拟任职务"),
@@ -103,6 +112,9 @@ def statements_export(body: Body) -> Response:
             _("发言稿文件"),
         ],
         rows,
+        sheet=_("表态发言"),
+        title=_("任前表态发言"),
+        body=body.name,
     )
 
 
@@ -127,9 +139,16 @@ def ceremony_export(body: Body, ceremony_id: int) -> Response:
     ]
     audit.record("appointment.export", target=ceremony_, body=body, what="oath attendance")
     return xlsx_response(
-        f"oath-{ceremony_.id}",
+        _("宪法宣誓出席-%(title)s", title=ceremony_.title),
         [_("姓名"), _("职务"), _("出席"), _("签到时间"), _("签到方式")],
         rows,
+        sheet=_("宣誓出席"),
+        title=_(
+            "%(title)s（%(date)s）出席情况",
+            title=ceremony_.title,
+            date=day_text(utc_to_local(ceremony_.starts_at)),
+        ),
+        body=body.name,
     )
 
 
@@ -159,13 +178,14 @@ def figures(body: Body) -> Any:
             _("宣誓人数"),
             _("任命人数"),
         ]
+        period = _("%(start)s至%(end)s", start=day_text(start), end=day_text(end))
         return xlsx_response(
-            "figures",
+            _("工作统计-%(period)s", period=period),
             labels,
             [
                 [
-                    start.isoformat(),
-                    end.isoformat(),
+                    day_text(start),
+                    day_text(end),
                     result.tests_held,
                     result.candidates_tested,
                     result.candidates_passed,
@@ -175,6 +195,9 @@ def figures(body: Body) -> Any:
                     result.appointed,
                 ]
             ],
+            sheet=_("工作统计"),
+            title=_("%(period)s 任免工作统计", period=period),
+            body=body.name,
         )
     return render_template(
         "appointments/figures.html", body=body, form=form, result=result, start=start, end=end

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from typing import Any, Final
 
 from examsite.bank.formats.model import N_, ParseResult, failed
-from examsite.core.cells import Formula
+from examsite.core.cells import Formula, NumberCell
 
 __all__ = [
     "MAX_ROWS",
@@ -154,8 +154,8 @@ def _cell_text(cell: Any) -> str:
         return Formula(value) if value.startswith("=") else value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return NumberCell(str(int(value)) if value.is_integer() else str(value))
     if isinstance(value, datetime) and value.time() == time(0):
         return value.date().isoformat()
     return str(value)

@@ -19,6 +19,7 @@ from examsite.bank.models import IMPORT_PREVIEWED, PURPOSE_EXAM, BankImport
 from examsite.bank.views import bp
 from examsite.bank.views.common import categories, check_own_questions
 from examsite.core.body import Body
+from examsite.core.exports import attachment
 from examsite.core.forms import ConfirmForm, select_choices
 from examsite.core.roles import ROLE_BODY_ADMIN
 from examsite.core.tenancy import body_required
@@ -143,7 +144,7 @@ def template(body: Body) -> Response:
     return Response(
         blank_template_xlsx(),
         mimetype=exporting.EXPORT_FORMATS["xlsx"][0],
-        headers={"Content-Disposition": "attachment; filename=question-template.xlsx"},
+        headers={"Content-Disposition": attachment(_("题库导入模板") + ".xlsx")},
     )
 
 
@@ -160,9 +161,9 @@ def export(body: Body) -> Any:
         body, fmt, category=form.category.data or None, purpose=form.purpose.data or None
     )
     mimetype, ext = exporting.EXPORT_FORMATS[fmt]
-    filename = f"{body.code}-bank-{date.today():%Y%m%d}.{ext}"
+    filename = _("题库-%(body)s-%(date)s", body=body.name, date=f"{date.today():%Y%m%d}")
     return Response(
         data,
         mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
+        headers={"Content-Disposition": attachment(f"{filename}.{ext}")},
     )

@@ -20,8 +20,8 @@ LOGIN_MESSAGES = {
     "invalid": _l("准考证号或身份证号后 6 位不正确。"),
     "not_open": _l("考试尚未开放登录，请在考试开始前 1 小时内登录。"),
     "ended": _l("本场考试已结束，准考证已失效。"),
-    "finished": _l("您已交卷，不能再次登录答题。"),
-    "taken": _l("该准考证已在其他电脑登录。如需换一台电脑，请举手联系监考老师。"),
+    "finished": _l("您已交卷，不能再次登录答题。成绩发布后可再次登录查看成绩。"),
+    "taken": _l("该准考证已在其他电脑登录。如需换一台电脑，请举手联系监考人员。"),
     "network": _l("请在指定考场的电脑上登录考试。"),
 }
 
@@ -65,7 +65,7 @@ def login() -> Any:
             return redirect(url_for("exam.home"))
         if outcome.status == "locked":
             flash(
-                _("输入错误次数过多，请 %(n)s 分钟后再试，或联系监考老师。", n=outcome.minutes),
+                _("输入错误次数过多，请 %(n)s 分钟后再试，或联系监考人员。", n=outcome.minutes),
                 "error",
             )
         else:

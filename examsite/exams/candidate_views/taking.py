@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from examsite.core.params import parse_int
 from examsite.core.timeutil import utcnow
 from examsite.core.transaction import refused
-from examsite.exams import answering, papers, states
+from examsite.exams import answering, disclosure, papers, states
 from examsite.exams.candidate_views import bp, candidate_required, iso
-from examsite.exams.models import SHOW_AT_SUBMIT, Attempt
+from examsite.exams.models import Attempt
 from examsite.exams.page_text import exam_page_text, paper_labels
 from examsite.exams.states import AttemptStatus
 from examsite.extensions import db
@@ -30,11 +30,17 @@ def home(attempt: Attempt) -> Any:
         return redirect(url_for("exam.finish"))
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect(url_for("exam.paper"))
+    # The time the candidate really has: starting now (or at the start, if early), the
+    # paper is due at the end of its duration but never after the sitting's end.
+    begins = max(utcnow(), attempt.sitting.starts_at)
+    due = answering.deadline_if_started(attempt, begins)
     return render_template(
         "exams/candidate_home.html",
         attempt=attempt,
         sitting=attempt.sitting,
         reason=answering.can_start(attempt),
+        due=due,
+        minutes=max(0, int((due - begins).total_seconds() // 60)),
     )
 
 
@@ -67,12 +73,18 @@ def paper(attempt: Attempt) -> Any:
         sitting=attempt.sitting,
         items=items,
         answered=sum(1 for i in items if i.selected),
+        # Without the page script the header says "已保存" only right after a plain save.
+        just_saved=session.pop(_JUST_SAVED, False),
         last_seq=last_seq,
         deadline=iso(attempt.deadline),
         server_now=iso(utcnow()),
         page_text=exam_page_text(),
         paper_labels=paper_labels(),
     )
+
+
+#: Set by the plain-form save for the next paper page (its header then says "已保存").
+_JUST_SAVED = "exam_just_saved"
 
 
 def _form_choice(item: papers.DisplayedItem) -> list[int]:
@@ -106,6 +118,7 @@ def save_form(attempt: Attempt) -> Any:
         flash(_("有 %(n)s 道题的答案未能保存，请检查后重试。", n=problems), "error")
     else:
         flash(_("答案已保存。"), "success")
+        session[_JUST_SAVED] = True
     return redirect(url_for("exam.paper"))
 
 
@@ -134,33 +147,39 @@ def submit(attempt: Attempt) -> Any:
 @bp.get("/finish")
 @candidate_required
 def finish(attempt: Attempt) -> Any:
-    """After the paper is in: the score now, or the promise of it after release."""
+    """After the paper is in: the score and 合格/不合格 once published (also to a candidate
+    who logs in again for them), or the promise of it; the review's link, or when it opens."""
     answering.finalize_if_expired(attempt)
     if not attempt.finished:
         return redirect(url_for("exam.home"))
-    sitting = attempt.sitting
-    show = sitting.show_score == SHOW_AT_SUBMIT or sitting.results_released
     return render_template(
         "exams/finish.html",
         attempt=attempt,
-        sitting=sitting,
-        show=show,
-        review=show and sitting.allow_review,
+        sitting=attempt.sitting,
+        show=disclosure.result_visible(attempt),
+        review=disclosure.review_status(attempt),
+        forced=disclosure.forced_reason(attempt),
     )
 
 
 @bp.get("/review")
 @candidate_required
 def review(attempt: Attempt) -> Any:
-    """The graded paper with the right answers, where the sitting allows it."""
-    sitting = attempt.sitting
-    show = sitting.show_score == SHOW_AT_SUBMIT or sitting.results_released
-    if not (attempt.finished and show and sitting.allow_review):
+    """The graded paper with the right answers, where the sitting allows it, once the whole
+    room is done (before that the page says when it opens, and holds no key)."""
+    status = disclosure.review_status(attempt)
+    if status == disclosure.REVIEW_NONE:
         abort(404)
+    if status == disclosure.REVIEW_WAITING:
+        return render_template(
+            "exams/review.html", attempt=attempt, sitting=attempt.sitting, items=None
+        )
     items = papers.displayed_paper(attempt, with_key=True)
     if not items:
         abort(404)
-    return render_template("exams/review.html", attempt=attempt, items=items)
+    return render_template(
+        "exams/review.html", attempt=attempt, sitting=attempt.sitting, items=items
+    )
 
 
 @bp.get("/verify/<token>")

@@ -29,7 +29,7 @@ from typing import Final
 from examsite.bank.formats import detect, tables, template, xlsx
 from examsite.bank.formats.model import N_, Msg, Problem, build_problem, problem
 from examsite.bank.formats.normalize import clean_line
-from examsite.core.cells import Formula, unescape_cell
+from examsite.core.cells import Formula, NumberCell, unescape_cell
 from examsite.exams.domain import idcard
 from examsite.exams.domain.candidates_file import (
     CANDIDATE_HEADERS,
@@ -53,6 +53,9 @@ _HEADER_ALIASES: Final = {"身份证号码": "身份证号", "公民身份号码
 _HEADER_SEARCH_ROWS: Final = 10  # how many non-blank rows may precede the header
 
 _PHONE_RE: Final = re.compile(r"[0-9+\- ]{7,20}")
+# An ID number Excel turned into a number, as it shows in a CSV saved from it.
+_SCIENTIFIC_RE: Final = re.compile(r"[0-9](\.[0-9]+)?E\+?[0-9]{1,3}", re.IGNORECASE)
+_POINT_ZERO_RE: Final = re.compile(r"([0-9]{6,18})\.0+")
 
 _FIELD_WORK_UNIT = Msg(N_("工作单位"))
 _FIELD_POST = Msg(N_("拟任职务"))
@@ -260,7 +263,8 @@ def _parse_row(
         err("name_too_long", N_("第 %(line)s 行：姓名超过 %(limit)s 字。"), limit=MAX_NAME_CHARS)
 
     number = idcard.normalize(cells["身份证号"])
-    _check_id_number(number, err)
+    if not _excel_number(cells["身份证号"], err):
+        _check_id_number(number, err)
 
     values: dict[str, str] = {}
     for column, label, limit in (
@@ -313,6 +317,41 @@ def _parse_row(
         batch=values["任命批次"],
         phone=phone,
     )
+
+
+def _excel_number(cell: str, err: Callable[..., None]) -> bool:
+    """An error when the ID cell is a number Excel made of it (a number cell of an .xlsx,
+    ``1.10101E+17`` or ``110101199001011234.0`` in a .csv); True when it was one.
+
+    The value is shown as Excel shows it: six significant digits (the first six of the
+    number, which the mask shows anyway), or masked, so no digit of the login tail shows."""
+    text = idcard.normalize(cell)
+    if isinstance(cell, NumberCell) or _SCIENTIFIC_RE.fullmatch(text):
+        try:
+            shown = f"{float(text):.5E}"
+        except ValueError:  # a number cell is always a float's text; be safe anyway
+            shown = idcard.mask(text)
+        err(
+            "id_number_as_number",
+            N_(
+                "第 %(line)s 行：身份证号被 Excel 当成了数字（%(value)s），末几位已丢失；"
+                "请把身份证号一列设为“文本”格式后重新填写。"
+            ),
+            value=shown,
+        )
+        return True
+    match = _POINT_ZERO_RE.fullmatch(text)
+    if match:
+        err(
+            "id_number_as_number",
+            N_(
+                "第 %(line)s 行：身份证号被 Excel 当成了数字（%(value)s），"
+                "末尾多了“.0”，末几位可能已不准确；请把身份证号一列设为“文本”格式后重新填写。"
+            ),
+            value=idcard.mask(match.group(1)) + text[len(match.group(1)) :],
+        )
+        return True
+    return False
 
 
 def _check_id_number(number: str, err: Callable[..., None]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from examsite.core import audit
 from examsite.core.actions import act
 from examsite.core.body import Body
+from examsite.core.exports import attachment
 from examsite.core.forms import ConfirmForm, select_choices
 from examsite.core.pagination import paginate
 from examsite.core.roles import ROLE_BODY_ADMIN, ROLE_STAFF
@@ -19,7 +20,7 @@ from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.transaction import refused
 from examsite.exams import candidates as exam_candidates
-from examsite.exams import states
+from examsite.exams import history, states
 from examsite.exams.domain.candidates_file import candidates_template_xlsx
 from examsite.exams.domain.candidates_import import parse_candidates
 from examsite.exams.forms import CandidateFilterForm, CandidateForm, UploadForm
@@ -105,6 +106,9 @@ def _candidate_form(body: Body, candidate: Candidate | None) -> Any:
         form=form,
         candidate=candidate,
         frozen=candidate is not None and exam_candidates.identity_frozen(candidate),
+        attempts=history.candidate_attempts(candidate) if candidate is not None else [],
+        kind=history.kind,
+        result_text=history.result_text,
     )
 
 
@@ -137,7 +141,7 @@ def candidates_template(body: Body) -> Response:
     return Response(
         candidates_template_xlsx(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=candidates-template.xlsx"},
+        headers={"Content-Disposition": attachment(_("拟任命人员导入模板") + ".xlsx")},
     )
 
 

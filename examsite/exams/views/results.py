@@ -3,10 +3,9 @@ printable score report, and the item analysis of the sitting's questions."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,7 +16,8 @@ from examsite.core.exports import xlsx_response
 from examsite.core.qr import qr_svg
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
-from examsite.exams import loaders
+from examsite.core.urls import external_url
+from examsite.exams import history, loaders
 from examsite.exams.models import Sitting
 from examsite.exams.results import item_stats_by
 from examsite.exams.views import bp
@@ -25,21 +25,25 @@ from examsite.extensions import db
 
 
 def _result_rows(sitting_: Sitting) -> list[list[Any]]:
+    """One row per candidate; when the sitting is a make-up or has one, a last cell lists
+    the candidate's attempts over the chain (“首考 0 分 未通过 / 补考 100 分 通过”)."""
+    chain = history.chain_attempts(sitting_)
     rows = []
     for a in sitting_.attempts:
-        rows.append(
-            [
-                a.candidate.name,
-                a.candidate.masked_id,
-                a.candidate.work_unit,
-                a.candidate.proposed_post,
-                a.candidate.post_category_label,
-                a.status_label,  # the word on the results page, not the stored code
-                a.score if a.score is not None else "",
-                a.max_score or "",
-                (_("通过") if a.passed else _("未通过")) if a.passed is not None else "",
-            ]
-        )
+        row: list[Any] = [
+            a.candidate.name,
+            a.candidate.masked_id,
+            a.candidate.work_unit,
+            a.candidate.proposed_post,
+            a.candidate.post_category_label,
+            a.status_label,  # the word on the results page, not the stored code
+            a.score if a.score is not None else "",
+            a.max_score or "",
+            history.result_text(a) if a.passed is not None else "",
+        ]
+        if chain:
+            row.append(" / ".join(history.summary(t) for t in chain.get(a.candidate_id, [a])))
+        rows.append(row)
     return rows
 
 
@@ -73,9 +77,18 @@ def results_xlsx(body: Body, sitting_id: int) -> Response:
         "满分",
         "结果",
     ]
+    rows = _result_rows(sitting_)
+    if rows and len(rows[0]) > len(headers):
+        headers.append("首考与补考")
     audit.record("sitting.export", target=sitting_, rows=len(sitting_.attempts))
-    name = f"results-{sitting_.id}-{date.today():%Y%m%d}"
-    return xlsx_response(name, headers, _result_rows(sitting_))
+    return xlsx_response(
+        _("考试成绩-%(title)s", title=sitting_.title),
+        headers,
+        rows,
+        sheet=_("考试成绩"),
+        title=_("%(title)s 考试成绩", title=sitting_.title),
+        body=body.name,
+    )
 
 
 @bp.get("/sittings/<int:sitting_id>/attempts/<int:attempt_id>/report")
@@ -86,7 +99,7 @@ def score_report(body: Body, sitting_id: int, attempt_id: int) -> Any:
     attempt = loaders.attempt_in(sitting_, attempt_id)
     if attempt.result_token is None:
         abort(404)
-    url = url_for("exam.verify", token=attempt.result_token, _external=True)
+    url = external_url("exam.verify", token=attempt.result_token)
     return render_template(
         "exams/score_report.html",
         body=body,

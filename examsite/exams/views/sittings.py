@@ -1,5 +1,5 @@
 """Staff pages for paper templates and sittings: a sitting's form and page, enrolling and
-unenrolling, publishing results, a makeup sitting, and the admission slips."""
+unenrolling, publishing results, and the admission slips (a make-up sitting: makeups)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from examsite.core import audit
 from examsite.core.actions import act
 from examsite.core.body import Body
 from examsite.core.controlchars import first_control
-from examsite.core.errors import UserError
 from examsite.core.forms import ConfirmForm, select_choices
 from examsite.core.pagination import paginate
 from examsite.core.params import InvalidParameter, ids_arg, parse_id
@@ -25,7 +24,9 @@ from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import local_to_utc, utc_to_local
 from examsite.core.transaction import refused
-from examsite.exams import loaders, papers, states
+from examsite.core.urls import external_url
+from examsite.exams import candidates as exam_candidates
+from examsite.exams import loaders, paper_choice, papers, states
 from examsite.exams import sittings as exam_sittings
 from examsite.exams.forms import MakeupForm, SittingForm, TemplateForm
 from examsite.exams.models import POST_CATEGORIES, Candidate, PaperTemplate, Sitting
@@ -112,9 +113,7 @@ def sittings(body: Body) -> Any:
 
 def _sitting_form(body: Body, sitting: Sitting | None) -> tuple[SittingForm, list[PaperTemplate]]:
     form = SittingForm()
-    templates_ = db.session.scalars(
-        select(PaperTemplate).where(PaperTemplate.body_id == body.id).order_by(PaperTemplate.name)
-    ).all()
+    templates_ = paper_choice.body_templates(body.id)
     form.template_id.choices = select_choices((str(t.id), t.name) for t in templates_)
     staff = db.session.scalars(
         select(User).where(User.body_id == body.id, User.active.is_(True)).order_by(User.name)
@@ -146,7 +145,7 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
         flash(_("请先建立试卷方案。"), "info")
         return redirect(url_for("exams.template_new", code=body.code))
     category_templates = dict(sitting.category_templates) if sitting else {}
-    if form.validate_on_submit():
+    if request.method == "POST":
         template_ids = {t.id for t in templates_}
         chosen_templates = {
             key: parse_id(request.form.get(f"cat_{key}")) for key in POST_CATEGORIES
@@ -156,6 +155,10 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
             for key, template_id in chosen_templates.items()
             if template_id in template_ids
         }
+    # The window is checked against the general paper and every per-category choice.
+    form.template_durations = {t.id: (t.name, t.duration_minutes) for t in templates_}
+    form.category_template_ids = list(category_templates.values())
+    if form.validate_on_submit():
         staff = db.session.scalars(
             select(User).where(User.body_id == body.id, User.id.in_(form.invigilators.data or []))
         ).all()
@@ -182,6 +185,14 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
         else:
             flash(_("已保存。"), "success")
             return redirect(url_for("exams.sitting", code=body.code, sitting_id=saved.id))
+    # What each category gets without an override, shown as the empty option's text.
+    general_id = form.template_id.data or (sitting.template_id if sitting else templates_[0].id)
+    automatic = {
+        key: paper_choice.choose_template(
+            key, general_id=general_id, override_id=None, templates=templates_
+        )
+        for key in POST_CATEGORIES
+    }
     return render_template(
         "exams/sitting_form.html",
         body=body,
@@ -189,6 +200,7 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
         sitting=sitting,
         templates=templates_,
         category_templates=category_templates,
+        automatic=automatic,
     )
 
 
@@ -197,25 +209,22 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
 def sitting(body: Body, sitting_id: int) -> Any:
     """A sitting: settings, roster with each candidate's state, and the actions."""
     sitting_ = loaders.sitting_in(body, sitting_id, loaders.WITH_ROSTER)
-    enrolled = {a.candidate_id for a in sitting_.attempts}
+    enrol_filter = _enrolment_filter()
     available = []
     if sitting_.status != SittingStatus.CLOSED:
-        stmt = select(Candidate).where(Candidate.body_id == body.id)
-        batch = request.args.get("batch", "")
-        if first_control(batch) is not None:
-            raise InvalidParameter(_("不能包含控制字符。"))
-        if batch:
-            stmt = stmt.where(Candidate.batch == batch)
-        available = [
-            c for c in db.session.scalars(stmt.order_by(Candidate.name)) if c.id not in enrolled
-        ]
+        available = exam_candidates.enrolment_choices(body, sitting_, **enrol_filter)
     return render_template(
         "exams/sitting.html",
         body=body,
         sitting=sitting_,
         available=available,
+        enrol_filter=enrol_filter,
+        POST_CATEGORIES=POST_CATEGORIES,
         confirm=ConfirmForm(),
+        # Which paper each enrolled candidate gets (one query for the body's templates).
+        paper_of=paper_choice.roster_papers(sitting_, paper_choice.body_templates(body.id)),
         makeup=MakeupForm(),
+        makeup_candidates=exam_sittings.makeup_candidates(sitting_),
         is_admin=current_user.has_role(ROLE_BODY_ADMIN),
         # The room's actions (reissue a code, ...) are the invigilators' (one route each).
         may_invigilate=loaders.may_invigilate(current_user, sitting_),
@@ -224,6 +233,39 @@ def sitting(body: Body, sitting_id: int) -> Any:
 
 def _back(body: Body, sitting: Sitting) -> str:
     return url_for("exams.sitting", code=body.code, sitting_id=sitting.id)
+
+
+def _enrolment_filter() -> dict[str, Any]:
+    """The enrolment form's GET filter: batch (any part of it), post category, and only
+    those not yet enrolled (on until the filter form is sent without it)."""
+    batch = request.args.get("batch", "").strip()
+    if first_control(batch) is not None:
+        raise InvalidParameter(_("不能包含控制字符。"))
+    category = request.args.get("category", "")
+    if category not in POST_CATEGORIES:
+        category = ""
+    only_new = "filtered" not in request.args or request.args.get("only_new") == "1"
+    return {"batch": batch[:100], "category": category, "only_new": only_new}
+
+
+def _enrolled_message(added: exam_sittings.Enrolled, already: int = 0, elsewhere: int = 0) -> str:
+    """The count and why each of the others was skipped; (as an error) who was skipped for
+    want of a paper, by name."""
+    no_paper = sum(len(names) for names in added.skipped.values())
+    if added.skipped:
+        flash(added.skipped_message(), "error")
+    message = str(_("已报名 %(n)s 人。", n=int(added)))
+    reasons = []
+    if already:
+        reasons.append(_("%(n)s 人已报名本场考试", n=already))
+    if elsewhere:
+        reasons.append(_("%(n)s 人不属于本机关", n=elsewhere))
+    if no_paper:
+        reasons.append(_("%(n)s 人的职务类别没有适用的试卷", n=no_paper))
+    if reasons:
+        total = already + elsewhere + no_paper
+        message += _("跳过 %(n)s 人：%(reasons)s。", n=total, reasons="；".join(reasons))
+    return message
 
 
 # Opening, closing, reissuing a code and the other actions on a room or a candidate are the
@@ -235,13 +277,19 @@ def _back(body: Body, sitting: Sitting) -> str:
 def sitting_enroll(body: Body, sitting_id: int) -> Any:
     sitting_ = loaders.sitting_in(body, sitting_id)
     confirmed()
-    ids = ids_arg("candidate_ids", source=request.form)
+    ids = set(ids_arg("candidate_ids", source=request.form))
+    if not ids:
+        flash(_("请先勾选要报名的人员。"), "error")
+        return redirect(_back(body, sitting_))
     chosen = db.session.scalars(
         select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
     ).all()
+    present = {a.candidate_id for a in sitting_.attempts}
+    already = sum(1 for c in chosen if c.id in present)
+    elsewhere = len(ids) - len(chosen)  # another body's ids (or deleted meanwhile)
     return act(
         lambda: exam_sittings.enroll(sitting_, chosen),
-        lambda added: _("已报名 %(n)s 人。", n=added),
+        lambda added: _enrolled_message(added, already, elsewhere),
         _back(body, sitting_),
     )
 
@@ -269,30 +317,11 @@ def sitting_release(body: Body, sitting_id: int) -> Any:
     )
 
 
-@bp.post("/sittings/<int:sitting_id>/makeup")
-@body_required(ROLE_BODY_ADMIN)
-def sitting_makeup(body: Body, sitting_id: int) -> Any:
-    sitting_ = loaders.sitting_in(body, sitting_id)
-    form = MakeupForm()
-    if not form.validate_on_submit():
-        flash(_("请填写补考的开始和结束时间，结束须晚于开始。"), "error")
-        return redirect(_back(body, sitting_))
-    starts_at, ends_at = local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data)
-    assert starts_at is not None and ends_at is not None  # DataRequired
-    try:
-        makeup = exam_sittings.create_makeup(sitting_, starts_at=starts_at, ends_at=ends_at)
-    except UserError as exc:
-        flash(refused(exc), "error")
-        return redirect(_back(body, sitting_))
-    flash(_("已安排补考，%(n)s 名未通过的考生已报名。", n=len(makeup.attempts)), "success")
-    return redirect(_back(body, makeup))
-
-
 # --------------------------------------------------------------------------- slips
 
 
 def _login_url(code: str) -> str:
-    return url_for("exam.login", code=code, _external=True)
+    return external_url("exam.login", code=code)
 
 
 @bp.get("/sittings/<int:sitting_id>/slips")

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from examsite.core.body import Body
-from examsite.core.exports import xlsx_response
+from examsite.core.exports import attachment, day_text, xlsx_response
 from examsite.core.params import month_arg
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
@@ -71,7 +71,9 @@ def calendar_ics(body: Body) -> Response:
     return Response(
         exports.ics(subjects, body),
         mimetype="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=reports-{body.code}.ics"},
+        headers={
+            "Content-Disposition": attachment(_("履职报告日历-%(body)s", body=body.name) + ".ics")
+        },
     )
 
 
@@ -87,7 +89,7 @@ def coverage(body: Body, term_id: int) -> Any:
                 s.appointment.candidate.name,
                 s.appointment.proposed_post,
                 str(MODE_LABELS[s.mode]),
-                s.delivered_on.isoformat() if s.delivered_on else "",
+                day_text(s.delivered_on),
                 s.outcome.label if s.outcome else "",
                 s.exempt_reason,
             ]
@@ -105,5 +107,13 @@ def coverage(body: Body, term_id: int) -> Any:
             _("测评结果"),
             _("免于报告理由"),
         ]
-        return xlsx_response(f"coverage-term{term_.number}", headers, rows)
+        term_name = _("第%(t)s届", t=term_.number)
+        return xlsx_response(
+            _("履职报告覆盖-%(term)s", term=term_name),
+            headers,
+            rows,
+            sheet=_("履职报告覆盖"),
+            title=_("%(term)s任后履职报告覆盖情况", term=term_name),
+            body=body.name,
+        )
     return render_template("reports/coverage.html", body=body, term=term_, result=result)

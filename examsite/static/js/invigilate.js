@@ -1,5 +1,7 @@
 /* The invigilation panel: refresh the room's rows every 5 seconds without reloading.
-   Only the changing cells are rewritten; the action forms stay as the server drew them. */
+   Only the changing cells are rewritten. The server draws every action form on every row
+   ([data-action]); each poll says which ones the row allows now (r.actions) and the others
+   are hidden, so a row's menu follows its candidate (started, submitted, locked...). */
 (function () {
   "use strict";
   var table = document.querySelector("[data-panel]");
@@ -31,7 +33,6 @@
   function render(data) {
     var ids = data.rows.map(function (r) { return String(r.id); }).sort().join(",");
     if (ids !== knownRows) { window.location.reload(); return; }  // enrolment changed
-    var reload = false;
     data.rows.forEach(function (r) {
       var tr = table.querySelector('tr[data-attempt="' + r.id + '"]');
       if (!tr) { return; }
@@ -45,11 +46,16 @@
       set(tr, "refused", r.refused_logins);
       set(tr, "switches", r.session_switches);
       var badge = tr.querySelector('[data-field="locked"]');
-      if (badge) {
-        badge.hidden = !r.code_locked;
-        // A newly locked code needs the unlock form, which only the server draws.
-        if (r.code_locked && !tr.querySelector("[data-unlock]")) { reload = true; }
+      if (badge) { badge.hidden = !r.code_locked; }
+      var reissued = tr.querySelector('[data-field="reissued"]');
+      if (reissued) {
+        reissued.hidden = !r.reissued;
+        if (r.reissued) { set(tr, "code", r.admission_code || ""); }
       }
+      var allowed = r.actions || [];
+      Array.prototype.forEach.call(tr.querySelectorAll("[data-action]"), function (el) {
+        el.hidden = allowed.indexOf(el.getAttribute("data-action")) < 0;
+      });
       tr.className = "state-" + r.state;
     });
     Object.keys(data.counts).forEach(function (key) {
@@ -57,7 +63,6 @@
       if (el) { el.textContent = data.counts[key]; }
     });
     if (status) { status.textContent = (labels.refreshed || "") + clock(data.now); }
-    if (reload) { window.location.reload(); }
   }
 
   function refresh() {
