@@ -14,6 +14,7 @@ from tests.fixtures.database import committing
 from tests.fixtures.live import answers_saved as _answers
 from tests.fixtures.live import choose as _choose
 from tests.fixtures.live import live_sitting as _open_sitting
+from tests.fixtures.live import show_whole_paper as _show_whole_paper
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +31,7 @@ def test_candidate_keeps_every_answer_through_reload_and_network_cut(live_server
     expect(page.locator("[data-timer-value]")).to_have_text(re.compile(r"\d+:\d\d"))
 
     # All questions on one page for this test.
-    if page.locator("section[data-question='1']").is_hidden():
-        page.locator("[data-toggle-mode]").click()
+    _show_whole_paper(page)
     for position in range(5):
         _choose(page, position)
     expect(page.locator("[data-save-state]")).to_have_text("已保存", timeout=10_000)
@@ -43,8 +43,7 @@ def test_candidate_keeps_every_answer_through_reload_and_network_cut(live_server
         expect(checked).to_have_count(1)
 
     page.context.set_offline(True)
-    if page.locator("section[data-question='6']").is_hidden():
-        page.locator("[data-toggle-mode]").click()
+    _show_whole_paper(page, 6)
     _choose(page, 5)
     _choose(page, 6)
     expect(page.locator("[data-save-state]")).to_contain_text("未保存", timeout=10_000)

@@ -19,6 +19,7 @@ from tests.fixtures.database import committing
 from tests.fixtures.live import answers_saved as _answers
 from tests.fixtures.live import choose as _choose
 from tests.fixtures.live import live_sitting as _open_sitting
+from tests.fixtures.live import show_whole_paper as _show_whole_paper
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +60,7 @@ def test_a_database_outage_loses_nothing(live_server, chromium, page):
         page.get_by_label("身份证号后 6 位").fill(tail)
         page.get_by_role("button", name="登录").click()
         page.get_by_role("button", name="开始答题").click()
-        if page.locator("section[data-question='1']").is_hidden():
-            page.locator("[data-toggle-mode]").click()
+        _show_whole_paper(page)
         _choose(page, 0)
         _choose(page, 1)
         expect(page.locator("[data-save-state]")).to_have_text("已保存")
