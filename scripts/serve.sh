@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_setup.sh
+ensure_print_packages
 ensure_venv ""
 
 export FLASK_APP=wsgi

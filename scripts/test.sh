@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_setup.sh
+ensure_print_packages
 
 # Browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts.
 if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
