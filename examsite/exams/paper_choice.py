@@ -69,13 +69,33 @@ def template_for(
 ) -> PaperChoice | None:
     """The paper this candidate gets in this sitting (see ``choose_template``): used by
     paper drawing, enrolment and the sitting page."""
-    override = (sitting.category_templates or {}).get(candidate.post_category)
+    return category_paper(sitting, candidate.post_category, templates)
+
+
+def category_paper(
+    sitting: Sitting, category: str, templates: Sequence[PaperTemplate]
+) -> PaperChoice | None:
+    """The paper a candidate of ``category`` gets in this sitting."""
+    override = (sitting.category_templates or {}).get(category)
     return choose_template(
-        candidate.post_category,
+        category,
         general_id=sitting.template_id,
         override_id=int(override) if override else None,
         templates=templates,
     )
+
+
+def longest_paper(
+    sitting: Sitting, categories: Iterable[str], templates: Sequence[PaperTemplate]
+) -> PaperTemplate | None:
+    """The longest paper the sitting gives: its general paper, each per-category choice
+    and the paper each of ``categories`` (its candidates' post categories) gets. The
+    sitting's window must hold it (``sittings.check_window``)."""
+    used = [t for t in templates if t.id == sitting.template_id]
+    for category in {*categories, *(sitting.category_templates or {})}:
+        choice = category_paper(sitting, category, templates)
+        used += [choice.template] if choice else []
+    return max(used, key=lambda t: t.duration_minutes, default=None)
 
 
 def roster_papers(

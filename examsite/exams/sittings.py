@@ -26,7 +26,12 @@ from examsite.exams.models import (
     PaperTemplate,
     Sitting,
 )
-from examsite.exams.paper_choice import body_templates, no_template_message, template_for
+from examsite.exams.paper_choice import (
+    body_templates,
+    longest_paper,
+    no_template_message,
+    template_for,
+)
 from examsite.exams.papers import describe_shortfalls, draw_for
 from examsite.exams.states import (
     ATTEMPT,
@@ -87,6 +92,9 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
         sitting.invigilators = list(invigilators)
     if sitting.ends_at <= sitting.starts_at:
         raise ExamError(_("结束时间必须晚于开始时间。"))
+    # The window must hold the paper of every candidate already enrolled, the papers
+    # their categories get automatically included (the form checks only its own choices).
+    check_window(sitting, {a.candidate.post_category for a in sitting.attempts})
     audit.record(action, target=sitting, body=body, title=sitting.title)
     db.session.flush()
     return sitting
@@ -94,18 +102,38 @@ def save_sitting(body: Body, sitting: Sitting | None, **fields: Any) -> Sitting:
 
 class Enrolled(int):
     """How many candidates ``enroll`` enrolled (an int, as callers count them), and who
-    was skipped because their post category has no paper: {category: [names]}."""
+    was skipped: because their post category has no paper ({category: [names]}), or
+    because their paper is longer than the sitting's window ({template: [names]})."""
 
     skipped: dict[str, list[str]]
+    too_long: dict[PaperTemplate, list[str]]
 
-    def __new__(cls, added: int, skipped: dict[str, list[str]] | None = None) -> Enrolled:
+    def __new__(
+        cls,
+        added: int,
+        skipped: dict[str, list[str]] | None = None,
+        too_long: dict[PaperTemplate, list[str]] | None = None,
+    ) -> Enrolled:
         self = super().__new__(cls, added)
         self.skipped = skipped or {}
+        self.too_long = too_long or {}
         return self
 
     def skipped_message(self) -> str:
         """What the staff are told about the skipped ones ("" when none was)."""
-        return "".join(no_template_message(c, names) for c, names in self.skipped.items())
+        return "".join(no_template_message(c, names) for c, names in self.skipped.items()) + (
+            "".join(self._too_long_message(t, names) for t, names in self.too_long.items())
+        )
+
+    @staticmethod
+    def _too_long_message(template: PaperTemplate, names: list[str]) -> str:
+        return _(
+            "试卷方案“%(name)s”考试时长 %(duration)s 分钟，长于本场考试时间，请延后结束时间"
+            "（未报名：%(names)s）。",
+            name=template.name,
+            duration=template.duration_minutes,
+            names="、".join(names),
+        )
 
 
 def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> Enrolled:
@@ -115,13 +143,19 @@ def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> Enrolled:
     SITTING.check(sitting, "enroll")
     present = {a.candidate_id for a in sitting.attempts}
     templates = body_templates(sitting.body_id)
+    window = window_minutes(sitting.starts_at, sitting.ends_at)
     added = 0
     skipped: dict[str, list[str]] = {}
+    too_long: dict[PaperTemplate, list[str]] = {}
     for candidate in candidates:
         if candidate.id in present or candidate.body_id != sitting.body_id:
             continue
-        if template_for(sitting, candidate, templates) is None:
+        choice = template_for(sitting, candidate, templates)
+        if choice is None:
             skipped.setdefault(candidate.post_category, []).append(candidate.name)
+            continue
+        if choice.template.duration_minutes > window:
+            too_long.setdefault(choice.template, []).append(candidate.name)
             continue
         present.add(candidate.id)
         attempt = Attempt(
@@ -137,7 +171,7 @@ def enroll(sitting: Sitting, candidates: Iterable[Candidate]) -> Enrolled:
         added += 1
     audit.record("sitting.enroll", target=sitting, count=added)
     db.session.flush()
-    return Enrolled(added, skipped)
+    return Enrolled(added, skipped, too_long)
 
 
 def unenroll(attempt: Attempt) -> None:
@@ -211,6 +245,15 @@ def window_minutes(starts_at: datetime, ends_at: datetime) -> int:
     return int((ends_at - starts_at).total_seconds() // 60)
 
 
+def check_window(sitting: Sitting, categories: Iterable[str]) -> None:
+    """THE window rule: a sitting's window holds the longest paper it gives (see
+    ``paper_choice.longest_paper``), or the change is refused with both figures."""
+    longest = longest_paper(sitting, categories, body_templates(sitting.body_id))
+    window = window_minutes(sitting.starts_at, sitting.ends_at)
+    if longest is not None and window < longest.duration_minutes:
+        raise ExamError(short_window_message(window, longest))
+
+
 def short_window_message(window: int, template: PaperTemplate) -> str:
     """The refusal of a window shorter than a paper's duration (the form says it too)."""
     return _(
@@ -282,14 +325,7 @@ def create_makeup(
         **settings,
     )
     makeup.invigilators = list(sitting.invigilators)
-    templates = body_templates(sitting.body_id)
-    used = [sitting.template]  # the general paper, and each chosen candidate's
-    for candidate in chosen:
-        choice = template_for(makeup, candidate, templates)
-        used += [choice.template] if choice else []
-    longest = max(used, key=lambda t: t.duration_minutes)
-    if window < longest.duration_minutes:
-        raise ExamError(short_window_message(window, longest))
+    check_window(makeup, {c.post_category for c in chosen})
     db.session.add(makeup)
     db.session.flush()
     enrolled = enroll(makeup, chosen)

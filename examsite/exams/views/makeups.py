@@ -47,6 +47,6 @@ def sitting_makeup(body: Body, sitting_id: int) -> Any:
         flash(refused(exc), "error")
         return redirect(_page(body, sitting_.id))
     flash(_("已安排补考，已报名 %(n)s 人。", n=int(made.enrolled)), "success")
-    if made.enrolled.skipped:
+    if made.enrolled.skipped or made.enrolled.too_long:
         flash(made.enrolled.skipped_message(), "error")
     return redirect(_page(body, made.sitting.id))

@@ -252,7 +252,8 @@ def _enrolled_message(added: exam_sittings.Enrolled, already: int = 0, elsewhere
     """The count and why each of the others was skipped; (as an error) who was skipped for
     want of a paper, by name."""
     no_paper = sum(len(names) for names in added.skipped.values())
-    if added.skipped:
+    too_long = sum(len(names) for names in added.too_long.values())
+    if added.skipped or added.too_long:
         flash(added.skipped_message(), "error")
     message = str(_("已报名 %(n)s 人。", n=int(added)))
     reasons = []
@@ -262,8 +263,10 @@ def _enrolled_message(added: exam_sittings.Enrolled, already: int = 0, elsewhere
         reasons.append(_("%(n)s 人不属于本机关", n=elsewhere))
     if no_paper:
         reasons.append(_("%(n)s 人的职务类别没有适用的试卷", n=no_paper))
+    if too_long:
+        reasons.append(_("%(n)s 人的试卷时长超过考试时间", n=too_long))
     if reasons:
-        total = already + elsewhere + no_paper
+        total = already + elsewhere + no_paper + too_long
         message += _("跳过 %(n)s 人：%(reasons)s。", n=total, reasons="；".join(reasons))
     return message
 
