@@ -142,3 +142,56 @@ def test_the_list_costs_the_same_for_10_and_100_candidates(
     with count_queries() as large:
         assert len(_listed(b.get(url).get_data(as_text=True))) == 100
     assert large.count == small.count
+
+
+def _add_candidates(app, n: int, *, batch: str = "", start: int = 0) -> None:
+    with committing(app):
+        from examsite.core.body import Body
+
+        body = db.session.query(Body).filter_by(code="east").one()
+        db.session.add_all(
+            Candidate(
+                body_id=body.id,
+                name=f"人{i:03d}",
+                batch=batch,
+                id_number=make_id(i, birth="19700101"),
+            )
+            for i in range(start, start + n)
+        )
+
+
+def test_a_long_list_is_paged_and_all_it_finds_can_be_enrolled_at_once(
+    app, world, login_as, make_sitting
+):
+    from examsite.exams.models import Attempt, Sitting
+
+    sitting = make_sitting("east")
+    _add_candidates(app, 120, batch="第二十次会议")
+    _add_candidates(app, 15, batch="第二十一次会议", start=500)
+    b = login_as("east-staff")
+    url = f"/bodies/east/exams/sittings/{sitting.id}"
+    query = {"filtered": "1", "batch": "第二十次", "only_new": "1"}
+    first = b.get(url, query_string=query).get_data(as_text=True)
+    assert len(_listed(first)) == 100
+    assert "本页 100 人，筛选结果共 120 人" in first
+    assert 'rel="next"' in first
+    second = b.get(url, query_string={**query, "page": "2"}).get_data(as_text=True)
+    assert len(_listed(second)) == 20
+    assert set(_listed(first)).isdisjoint(_listed(second))
+    assert "报名全部筛选结果（120 人）" in first
+
+    b.post(f"{url}/enroll", {**query, "all_matching": "1"})
+    assert _flashes(b) == ["已报名 120 人。"]
+    with committing(app):
+        batches = {a.candidate.batch for a in db.session.get(Sitting, sitting.id).attempts}
+        assert db.session.query(Attempt).filter_by(sitting_id=sitting.id).count() == 120
+    assert batches == {"第二十次会议"}  # the other batch was not found by the filter
+
+
+def test_a_short_list_has_no_pages_and_no_enrol_all_button(app, world, login_as, make_sitting):
+    sitting = make_sitting("east")
+    _add_candidates(app, 5)
+    page = login_as("east-staff").get(f"/bodies/east/exams/sittings/{sitting.id}")
+    text = page.get_data(as_text=True)
+    assert len(_listed(text)) == 5
+    assert "报名全部筛选结果" not in text and 'rel="next"' not in text

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from examsite.core import audit
 from examsite.core.body import Body
@@ -131,28 +131,41 @@ def import_candidates(body: Body, rows: Sequence[CandidateRow], filename: str) -
     return len(rows)
 
 
-def enrolment_choices(
+def enrolment_query(
     body: Body, sitting: Sitting, *, batch: str = "", category: str = "", only_new: bool = True
-) -> list[tuple[Candidate, bool]]:
-    """The body's candidates a sitting's enrolment form lists, by name, each with whether
-    they are already enrolled in it: one query whatever their number.
+) -> Select[Candidate]:
+    """The body's candidates a sitting's enrolment form lists (paged) or enrols at once
+    ("报名全部筛选结果"), by name.
 
     ``batch`` matches any part of the batch (``第十二次`` finds 第十二次常委会会议),
     ``category`` one post category; ``only_new`` leaves out those already enrolled."""
-    enrolled = (
-        select(Attempt.id)
-        .where(Attempt.sitting_id == sitting.id, Attempt.candidate_id == Candidate.id)
-        .exists()
-    )
-    stmt = select(Candidate, enrolled.label("enrolled")).where(Candidate.body_id == body.id)
+    stmt = select(Candidate).where(Candidate.body_id == body.id)
     if batch:
         stmt = stmt.where(Candidate.batch.contains(batch, autoescape=True))
     if category:
         stmt = stmt.where(Candidate.post_category == category)
     if only_new:
+        enrolled = (
+            select(Attempt.id)
+            .where(Attempt.sitting_id == sitting.id, Attempt.candidate_id == Candidate.id)
+            .exists()
+        )
         stmt = stmt.where(~enrolled)
-    rows = db.session.execute(stmt.order_by(Candidate.name, Candidate.id)).all()
-    return [(candidate, bool(is_enrolled)) for candidate, is_enrolled in rows]
+    return stmt.order_by(Candidate.name, Candidate.id)
+
+
+def enrolled_among(sitting: Sitting, candidates: Iterable[Candidate]) -> set[int]:
+    """Which of these candidates are enrolled in the sitting: one query for a page."""
+    ids = [c.id for c in candidates]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Attempt.candidate_id).where(
+                Attempt.sitting_id == sitting.id, Attempt.candidate_id.in_(ids)
+            )
+        )
+    )
 
 
 def delete_candidate(candidate: Candidate) -> None:

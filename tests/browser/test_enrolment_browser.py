@@ -55,13 +55,13 @@ def test_select_all_and_none_then_enrol(live_server, page):
     )
     boxes = page.locator('[data-enrol-form] input[name="candidate_ids"]')
     expect(boxes).to_have_count(3)
-    page.get_by_role("button", name="全选").click()
+    page.get_by_role("button", name="全选本页").click()
     for i in range(3):
         expect(boxes.nth(i)).to_be_checked()
     page.get_by_role("button", name="全不选").click()
     for i in range(3):
         expect(boxes.nth(i)).not_to_be_checked()
-    page.get_by_role("button", name="全选").click()
+    page.get_by_role("button", name="全选本页").click()
     boxes.nth(0).uncheck()
     page.get_by_role("button", name="报名所选人员").click()
     expect(page.get_by_text("已报名 2 人。")).to_be_visible()

@@ -3,6 +3,7 @@ unenrolling, publishing results, and the admission slips (a make-up sitting: mak
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -30,7 +31,6 @@ from examsite.exams import loaders, paper_choice, papers, states
 from examsite.exams import sittings as exam_sittings
 from examsite.exams.forms import MakeupForm, SittingForm, TemplateForm
 from examsite.exams.models import POST_CATEGORIES, Candidate, PaperTemplate, Sitting
-from examsite.exams.states import SittingStatus
 from examsite.exams.views import bp, confirmed
 from examsite.extensions import db
 
@@ -209,15 +209,21 @@ def _sitting_edit(body: Body, sitting: Sitting | None) -> Any:
 def sitting(body: Body, sitting_id: int) -> Any:
     """A sitting: settings, roster with each candidate's state, and the actions."""
     sitting_ = loaders.sitting_in(body, sitting_id, loaders.WITH_ROSTER)
-    enrol_filter = _enrolment_filter()
-    available = []
-    if sitting_.status != SittingStatus.CLOSED:
-        available = exam_candidates.enrolment_choices(body, sitting_, **enrol_filter)
+    enrol_filter = _enrolment_filter(request.args)
+    available: list[tuple[Candidate, bool]] = []
+    choices = None
+    if sitting_.can("enroll"):
+        choices = paginate(
+            exam_candidates.enrolment_query(body, sitting_, **enrol_filter), ENROL_PAGE_SIZE
+        )
+        enrolled = exam_candidates.enrolled_among(sitting_, choices.items)
+        available = [(c, c.id in enrolled) for c in choices.items]
     return render_template(
         "exams/sitting.html",
         body=body,
         sitting=sitting_,
         available=available,
+        choices=choices,
         enrol_filter=enrol_filter,
         POST_CATEGORIES=POST_CATEGORIES,
         confirm=ConfirmForm(),
@@ -235,16 +241,21 @@ def _back(body: Body, sitting: Sitting) -> str:
     return url_for("exams.sitting", code=body.code, sitting_id=sitting.id)
 
 
-def _enrolment_filter() -> dict[str, Any]:
-    """The enrolment form's GET filter: batch (any part of it), post category, and only
-    those not yet enrolled (on until the filter form is sent without it)."""
-    batch = request.args.get("batch", "").strip()
+#: The enrolment list's page: a batch of a meeting (often 30–80 people) fits on one.
+ENROL_PAGE_SIZE = 100
+
+
+def _enrolment_filter(source: Mapping[str, str]) -> dict[str, Any]:
+    """The enrolment filter (the list's query string, or the hidden fields of
+    "报名全部筛选结果"): batch (any part of it), post category, and only those not yet
+    enrolled (on until the filter form is sent without it)."""
+    batch = source.get("batch", "").strip()
     if first_control(batch) is not None:
         raise InvalidParameter(_("不能包含控制字符。"))
-    category = request.args.get("category", "")
+    category = source.get("category", "")
     if category not in POST_CATEGORIES:
         category = ""
-    only_new = "filtered" not in request.args or request.args.get("only_new") == "1"
+    only_new = "filtered" not in source or source.get("only_new") == "1"
     return {"batch": batch[:100], "category": category, "only_new": only_new}
 
 
@@ -280,13 +291,22 @@ def _enrolled_message(added: exam_sittings.Enrolled, already: int = 0, elsewhere
 def sitting_enroll(body: Body, sitting_id: int) -> Any:
     sitting_ = loaders.sitting_in(body, sitting_id)
     confirmed()
-    ids = set(ids_arg("candidate_ids", source=request.form))
-    if not ids:
-        flash(_("请先勾选要报名的人员。"), "error")
-        return redirect(_back(body, sitting_))
-    chosen = db.session.scalars(
-        select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
-    ).all()
+    if request.form.get("all_matching") == "1":
+        # Every candidate the filter finds, on all its pages (the filter is re-run here).
+        query = exam_candidates.enrolment_query(body, sitting_, **_enrolment_filter(request.form))
+        chosen = db.session.scalars(query).all()
+        ids = {c.id for c in chosen}
+        if not ids:
+            flash(_("没有符合筛选条件的人员。"), "error")
+            return redirect(_back(body, sitting_))
+    else:
+        ids = set(ids_arg("candidate_ids", source=request.form))
+        if not ids:
+            flash(_("请先勾选要报名的人员。"), "error")
+            return redirect(_back(body, sitting_))
+        chosen = db.session.scalars(
+            select(Candidate).where(Candidate.body_id == body.id, Candidate.id.in_(ids))
+        ).all()
     present = {a.candidate_id for a in sitting_.attempts}
     already = sum(1 for c in chosen if c.id in present)
     elsewhere = len(ids) - len(chosen)  # another body's ids (or deleted meanwhile)
