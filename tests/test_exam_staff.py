@@ -11,7 +11,7 @@ import openpyxl
 from examsite.core.audit import AuditEvent
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
-from examsite.exams.models import Candidate, Sitting
+from examsite.exams.models import Candidate, PaperTemplate, Sitting
 from examsite.extensions import db
 from tests.fixtures.database import committing
 from tests.fixtures.exams import get_attempt, make_id
@@ -272,3 +272,28 @@ def test_question_page_shows_item_statistics(app, exam_world, login_as, make_att
         qid = db.session.get(QuestionRevision, attempt.paper_items[0].revision_id).question_id
     page = login_as("east-staff").get(f"/bodies/east/bank/{qid}").get_data(as_text=True)
     assert "作答次数" in page
+
+
+def test_a_law_quota_must_name_a_law_of_the_bank(app, world, login_as, make_bank):
+    make_bank("city", tfs=3)
+    b = login_as("east-admin")
+    form = {
+        "name": "法院卷",
+        "duration_minutes": "60",
+        "pass_mark": "10",
+        "single_count": "5",
+        "single_points": "2",
+        "multiple_count": "0",
+        "multiple_points": "2",
+        "true_false_count": "5",
+        "true_false_points": "2",
+        "true_false_laws": "中华人民共和国宪法=2",
+    }
+    page = b.post("/bodies/east/exams/templates/new", form).get_data(as_text=True)
+    assert "题库中没有“中华人民共和国宪法”这一法律分类" in page
+    assert count(app, PaperTemplate, PaperTemplate.body_id == world.east.id) == 0
+    # The form lists the bank's laws with their questions by type, to pick from.
+    assert 'data-law="宪法"' in page
+    assert re.search(r"宪法</span> <span class=\"muted\">（单选 \d+、多选 \d+、判断 3）", page)
+    form["true_false_laws"] = "宪法=2"
+    assert b.post("/bodies/east/exams/templates/new", form).status_code == 302

@@ -158,6 +158,10 @@ class TemplateForm(FlaskForm):
         validators=[Optional()],
     )
 
+    #: Set by the view: the law names of the body's bank (``papers.bank_laws``); a law
+    #: quota must name one of them (a typed "宪法 " or "中华人民共和国宪法" never matches).
+    law_names: Collection[str] = ()
+
     def sections(self) -> list[dict[str, Any]]:
         """The sections as stored; call after validate()."""
         out = []
@@ -209,6 +213,17 @@ class TemplateForm(FlaskForm):
                     )
                     ok = False
                     continue
+                unknown = [k for k in quotas if kind == "law" and k not in self.law_names]
+                if unknown:
+                    field.errors.append(
+                        str(
+                            _l(
+                                "题库中没有“%(names)s”这一法律分类，请从下方列出的法律中选择。",
+                                names="、".join(unknown),
+                            )
+                        )
+                    )
+                    ok = False
                 if kind == "level" and any(k not in {"1", "2", "3", "4", "5"} for k in quotas):
                     field.errors.append(str(_l("难度只能是 1–5。")))
                     ok = False

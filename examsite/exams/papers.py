@@ -102,6 +102,17 @@ def spec_of(template: PaperTemplate) -> paper_spec.PaperSpec:
     )
 
 
+def bank_laws(body: Body) -> dict[str, dict[str, int]]:
+    """The laws (question categories) of the body's exam bank, by name, each with how
+    many questions of each type it has: what a template's law quotas are picked from."""
+    laws: dict[str, dict[str, int]] = {}
+    for item in pool_for(body):
+        if item.category:
+            by_type = laws.setdefault(item.category, {})
+            by_type[item.qtype] = by_type.get(item.qtype, 0) + 1
+    return dict(sorted(laws.items()))
+
+
 def shortfalls(body: Body, template: PaperTemplate) -> list[paper_spec.Shortfall]:
     return drawing.check_spec(pool_for(body), spec_of(template))
 

@@ -65,3 +65,25 @@ def test_select_all_and_none_then_enrol(live_server, page):
     boxes.nth(0).uncheck()
     page.get_by_role("button", name="报名所选人员").click()
     expect(page.get_by_text("已报名 2 人。")).to_be_visible()
+
+
+def test_a_law_quota_is_picked_from_the_banks_laws(live_server, page):
+    base = live_server.url
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill("east-admin")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{base}/bodies/east/exams/templates/new")
+    laws = page.locator("[data-law-picker] button[data-law]")
+    expect(laws.first).to_be_visible()  # shown once the page script runs
+    first, second = laws.nth(0).get_attribute("data-law"), laws.nth(1).get_attribute("data-law")
+    single = page.get_by_label("单选题法律配额")
+    laws.nth(0).click()
+    expect(single).to_have_value(f"{first}=")
+    page.keyboard.type("3")
+    laws.nth(1).click()
+    expect(single).to_have_value(f"{first}=3, {second}=")
+    true_false = page.get_by_label("判断题法律配额")
+    true_false.click()
+    laws.nth(0).click()
+    expect(true_false).to_have_value(f"{first}=")

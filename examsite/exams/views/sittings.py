@@ -60,6 +60,8 @@ def template_edit(body: Body, template_id: int) -> Any:
 
 def _template_form(body: Body, template: PaperTemplate | None) -> Any:
     form = TemplateForm()
+    laws = papers.bank_laws(body)
+    form.law_names = set(laws)
     if request.method == "GET" and template is not None:
         form.fill_from(template)
     if request.method == "POST" and not current_user.has_role(ROLE_BODY_ADMIN):
@@ -92,6 +94,7 @@ def _template_form(body: Body, template: PaperTemplate | None) -> Any:
         body=body,
         form=form,
         template=template,
+        laws=laws,
         shortfall=papers.describe_shortfalls(missing) if missing else "",
     )
 
