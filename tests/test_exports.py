@@ -250,9 +250,11 @@ def test_the_candidate_page_lists_every_attempt(export_world, login_as):
     assert len(rows) == 2
     first, makeup = rows
     assert "第五次会议任前考试<" in first and "首考" in first and "未通过" in first
-    assert "<td>0.0 / " in first and "<td>0.0 / " not in makeup
+    assert "<td>0 / 22</td>" in first and "<td>0 / " not in makeup  # 0 / 22, not 0.0 / 22.0
     assert "（补考）" in makeup and "补考" in makeup and "通过" in makeup
-    assert (date.today() - timedelta(days=10)).isoformat() in first  # its date
+    # Its date, in the committee's time zone (not the server's UTC day).
+    local_day = (utcnow() - timedelta(days=10)).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert local_day.isoformat() in first
 
 
 def test_the_candidate_page_of_someone_never_tested(world, make_candidate, login_as):
