@@ -271,6 +271,8 @@ ACCESS: dict[str, Profile] = {
     "invigilation.entry": INVIGILATION_PAGE,
     "invigilation.grade_paper": INVIGILATION_PAGE,
     "invigilation.record": INVIGILATION_PAGE,
+    "invigilation.record_pdf": INVIGILATION_PAGE,
+    "invigilation.addendum": INVIGILATION_PAGE,
     "invigilation.sign_off": INVIGILATION_PAGE,
     # ---------------------------------------------------------------- appointments and oaths
     "appointments.index": STAFF_PAGE,

@@ -22,14 +22,13 @@ def audit() -> None:
     """The audit log."""
 
 
-def _entries(chain: int) -> Generator[Any, None, None]:
+def _entries(chain: int, upto: int | None = None) -> Generator[Any, None, None]:
     columns = [getattr(AuditEvent, name) for name in ("id", *FIELDS, "prev_hash", "hash")]
-    stmt = (
-        select(*columns)
-        .where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.chain_seq, AuditEvent.id)
-        .execution_options(yield_per=2000)  # the log grows without bound: stream it
-    )
+    stmt = select(*columns).where(AuditEvent.chain == chain)
+    if upto is not None:
+        stmt = stmt.where(AuditEvent.chain_seq <= upto)
+    # The log grows without bound: stream it.
+    stmt = stmt.order_by(AuditEvent.chain_seq, AuditEvent.id).execution_options(yield_per=2000)
     result = db.session.execute(stmt)
     try:
         for row in result:
@@ -96,10 +95,54 @@ def _missing_chains(present: set[int]) -> list[Break]:
     return breaks
 
 
+def verify_digest(digest: str) -> tuple[Any, Break | None]:
+    """The entry whose hash is ``digest`` (None if there is none), and the first broken
+    link of its chain from the start up to and including it (None if intact)."""
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.hash == digest.strip().lower()).limit(1)
+    ).first()
+    if event is None:
+        return None, None
+    # The entry itself stands in for the head: the walk must end exactly on it.
+    with closing(_entries(event.chain, upto=event.chain_seq)) as entries:
+        found = verify_chain(event.chain, entries, event.chain_seq, event.hash)
+    return event, found
+
+
+def _verify_one(digest: str) -> None:
+    """`flask audit verify --digest`: a filed document's digest against the log."""
+    event, found = verify_digest(digest)
+    if event is None:
+        click.echo(f"NOT FOUND: no audit entry has the digest {digest}", err=True)
+        raise SystemExit(1)
+    body = db.session.scalar(select(Body.code).where(Body.id == event.body_id)) or "(no body)"
+    where = f"body {body} (chain {event.chain}), entry number {event.chain_seq}, id {event.id}"
+    if found is not None:
+        click.echo(
+            f"BROKEN: {where} is in the log but the chain up to it is not intact: "
+            f"entry number {found.chain_seq}: {found.reason}",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo(
+        f"OK: {where}, {event.action} at {event.created_at.isoformat()} UTC is in the chain, "
+        "intact up to it"
+    )
+
+
 @audit.command("verify")
+@click.option(
+    "--digest",
+    default=None,
+    help="Check one entry (e.g. the sign-off digest printed on a filed record): whether it "
+    "is in the log and its chain is intact up to it.",
+)
 @with_appcontext
-def verify() -> None:
+def verify(digest: str | None) -> None:
     """Recompute every body's audit hash chain; exit 1 at the first broken link of any."""
+    if digest is not None:
+        _verify_one(digest)
+        return
     checked, breaks = verify_all()
     names = {row.id: row.code for row in db.session.execute(select(Body.id, Body.code))}
     for found in breaks:

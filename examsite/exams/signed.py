@@ -31,6 +31,10 @@ ALLOWED_AFTER_SIGNOFF: dict[str, str] = {
     # A candidate who fails may sit one make-up test (补考): a NEW sitting of those who
     # failed; the signed one is only read.
     "exams.sitting_makeup": "the make-up test is a new sitting",
+    # 补充说明: a later fact is added beside the signed record, in its own signed row with
+    # its own audit event; the record itself stays as signed (the service refuses an
+    # addendum to an unsigned record).
+    "invigilation.addendum": "an addendum is added beside the signed record",
 }
 
 #: Where a refused form goes back to, by blueprint (otherwise the sitting's staff page).

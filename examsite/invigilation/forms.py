@@ -40,3 +40,14 @@ class IncidentForm(FlaskForm):
         validators=[DataRequired(_l("请填写情况说明。")), Length(max=2000)],
         render_kw={"rows": 2},
     )
+
+
+class AddendumForm(FlaskForm):
+    text = TextAreaField(
+        _l("补充说明"),
+        validators=[
+            DataRequired(_l("请填写补充说明。")),
+            Length(max=2000, message=_l("补充说明不能超过 2000 字。")),
+        ],
+        render_kw={"rows": 4, "maxlength": 2000},
+    )

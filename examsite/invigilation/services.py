@@ -26,7 +26,7 @@ from examsite.exams.models import (
 from examsite.exams.states import ATTEMPT, SITTING, AttemptStatus
 from examsite.extensions import db
 from examsite.invigilation.forms import INCIDENT_LABELS
-from examsite.invigilation.models import Incident, PaperEntry
+from examsite.invigilation.models import Addendum, Incident, PaperEntry
 
 # The live panel is room.py's; the names stay here for the callers.
 from examsite.invigilation.room import PanelRow as PanelRow
@@ -173,6 +173,28 @@ def sign_off(sitting: Sitting, user: Any) -> None:
     db.session.flush()
 
 
+#: The longest addendum, as its form allows.
+ADDENDUM_MAX = 2000
+
+
+def add_addendum(sitting: Sitting, text: str, user: Any) -> Addendum:
+    """补充说明: a later fact, added beside a signed record (which itself never changes).
+
+    Only a signed record takes one: before sign-off the fact belongs in the record."""
+    if not states.sitting_locked(sitting):
+        raise InvigilationError(_("考场记录签字确认后才能添加补充说明；签字前请直接记录考场情况。"))
+    text = text.strip()
+    if not text or len(text) > ADDENDUM_MAX:
+        raise InvigilationError(_("请填写补充说明（不超过 %(n)s 字）。", n=ADDENDUM_MAX))
+    addendum = Addendum(
+        body_id=sitting.body_id, sitting_id=sitting.id, text=text, created_by_id=user.id
+    )
+    db.session.add(addendum)
+    audit.record("sitting.addendum", target=addendum, body=sitting.body_id, sitting=sitting.id)
+    db.session.flush()
+    return addendum
+
+
 def incidents(sitting: Sitting) -> list[Incident]:
     # The panel names each incident's author: all of them in one query, not one per author.
     return list(
@@ -273,6 +295,7 @@ def grade_from_paper(sitting: Sitting, attempt: Attempt, user: Any) -> None:
     db.session.flush()
 
 
+audit.register_targets({"Addendum": _l("考场记录补充说明")})
 audit.register_values("category", INCIDENT_LABELS, action="incident.create")
 audit.register_actions(
     {
@@ -283,6 +306,7 @@ audit.register_actions(
         "candidate.code_unlock": _l("解除准考证号锁定"),
         "incident.create": _l("记录考场情况"),
         "sitting.sign_off": _l("考场记录签字确认"),
+        "sitting.addendum": _l("考场记录补充说明"),
         "paper.entry": _l("录入纸质答题卡"),
         "paper.grade": _l("按纸质答题卡评分"),
     }

@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from examsite.core.actions import act
-from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
 from examsite.core.controlchars import first_control
 from examsite.core.forms import ConfirmForm
 from examsite.core.params import id_arg, parse_int
+from examsite.core.pdf import pdf_response
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.timeutil import utcnow
@@ -25,8 +25,14 @@ from examsite.exams import loaders, sittings, states
 from examsite.exams.models import Sitting
 from examsite.exams.papers import displayed_paper
 from examsite.exams.states import ATTEMPT
-from examsite.invigilation import services
-from examsite.invigilation.forms import INCIDENT_LABELS, ExtendForm, IncidentForm, ReasonForm
+from examsite.invigilation import record, services
+from examsite.invigilation.forms import (
+    INCIDENT_LABELS,
+    AddendumForm,
+    ExtendForm,
+    IncidentForm,
+    ReasonForm,
+)
 
 bp = Blueprint(
     "invigilation",
@@ -324,26 +330,51 @@ def grade_paper(body: Body, sitting: Sitting, attempt_id: int) -> Any:
 # --------------------------------------------------------------------------- the record
 
 
-@bp.get("/record")
-@sitting_required
-def record(body: Body, sitting: Sitting) -> Any:
-    """考场记录: the printable record of the sitting, with signature lines."""
-    rows, counts = services.panel(sitting)
-    graded = [r for r in rows if r.score is not None]
-    passed = sum(1 for r in graded if r.passed)
+def _record_page(body: Body, sitting: Sitting, *, pdf: bool) -> str:
+    """考场记录: the same page on the screen and in the PDF (core/document.html)."""
+    rows, _counts = services.panel(sitting)
     return render_template(
         "invigilation/record.html",
+        pdf=pdf,
         body=body,
         sitting=sitting,
         rows=rows,
-        counts=counts,
-        incidents=services.incidents(sitting),
-        events=services.interventions(sitting),
-        graded=len(graded),
-        passed=passed,
+        counts=record.counts(sitting),
+        entries=record.timeline(sitting),
+        papers=record.papers(sitting),
+        addenda=record.addenda(sitting),
+        digest=record.signoff_digest(sitting),
+        invigilators=list(sitting.invigilators),
         confirm=ConfirmForm(),
-        INCIDENT_LABELS=INCIDENT_LABELS,
-        action_labels=ACTION_LABELS,
+        addendum=AddendumForm(),
+    )
+
+
+@bp.get("/record", endpoint="record")
+@sitting_required
+def record_view(body: Body, sitting: Sitting) -> Any:
+    return _record_page(body, sitting, pdf=False)
+
+
+@bp.get("/record.pdf")
+@sitting_required
+def record_pdf(body: Body, sitting: Sitting) -> Any:
+    html = _record_page(body, sitting, pdf=True)
+    return pdf_response(html, _("考场记录-%(title)s", title=sitting.title))
+
+
+@bp.post("/addenda")
+@sitting_required
+def addendum(body: Body, sitting: Sitting) -> Any:
+    """补充说明 to a signed record (exams.signed lets this one POST through the lock)."""
+    form = AddendumForm()
+    back = url_for("invigilation.record", code=body.code, sitting_id=sitting.id)
+    return act(
+        lambda: services.add_addendum(sitting, form.text.data or "", current_user),
+        _("补充说明已签名记录。"),
+        back,
+        form=form,
+        invalid=_("请填写补充说明（不超过 2000 字）。"),
     )
 
 
