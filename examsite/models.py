@@ -5,6 +5,7 @@ from examsite.appointments.models import (
     AppointmentRules,
     Ceremony,
     CeremonyParticipant,
+    CommitteeTerm,
     Meeting,
     Statement,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Candidate",
     "Ceremony",
     "CeremonyParticipant",
+    "CommitteeTerm",
     "HiddenQuestion",
     "Incident",
     "LoginThrottle",

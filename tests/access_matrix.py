@@ -298,6 +298,7 @@ ACCESS: dict[str, Profile] = {
     "appointments.ceremony_scan": STAFF_PAGE,
     "appointments.ceremony_export": STAFF_PAGE,
     "appointments.rules": BODY_ADMIN_PAGE,
+    "appointments.committee_term": BODY_ADMIN_PAGE,
     "appointments.figures": STAFF_PAGE,
     # ---------------------------------------------------------------- post-appointment reports
     "reports.index": STAFF_PAGE,

@@ -11,7 +11,13 @@ import pytest
 
 from examsite.appointments import records
 from examsite.appointments.models import Appointment
-from examsite.appointments.states import RECORDS, VOTE, AppointmentError, VoteOutcome
+from examsite.appointments.states import (
+    AFTER_STATEMENT,
+    RECORDS,
+    VOTE,
+    AppointmentError,
+    VoteOutcome,
+)
 from examsite.extensions import db
 from tests.fixtures.database import committing
 
@@ -58,6 +64,12 @@ def test_each_outcome_is_recorded_by_the_action_that_leads_to_it():
         assert VOTE.target(action) is outcome
 
 
+def test_a_vote_at_the_meeting_comes_after_the_statement():
+    # 任命 and 未通过 are votes at the meeting; a withdrawal or back to 待表决 is not.
+    assert {RECORDS[A], RECORDS[R]} == AFTER_STATEMENT
+    assert set(VOTE.actions) >= AFTER_STATEMENT
+
+
 def test_every_outcome_has_its_label():
     assert {o.value: o.label for o in VoteOutcome} == {
         "pending": "待表决",
@@ -71,9 +83,12 @@ def test_every_outcome_has_its_label():
 
 
 @pytest.fixture
-def exempted(world, make_appointment):
-    """An appointment whose test is settled (an exemption): only the table decides."""
-    return make_appointment(body="east", exempt="本届内已考试合格").id
+def exempted(world, make_appointment, make_statement):
+    """An appointment whose test is settled (an exemption) and whose statement is made:
+    only the table decides."""
+    aid = make_appointment(body="east", exempt="本届内已考试合格").id
+    make_statement(aid)
+    return aid
 
 
 @pytest.mark.parametrize("state", list(VoteOutcome))
@@ -117,8 +132,9 @@ def test_a_sworn_in_person_stays_appointed(app, exempted, make_ceremony, outcome
 
 
 @pytest.mark.parametrize("outcome", list(VoteOutcome))
-def test_only_appointing_needs_a_test(app, world, make_appointment, outcome):
+def test_only_appointing_needs_a_test(app, world, make_appointment, make_statement, outcome):
     untested = make_appointment(body="east").id
+    make_statement(untested)
     with committing(app):
         record = db.session.get(Appointment, untested)
         if outcome is A:

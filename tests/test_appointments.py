@@ -12,18 +12,20 @@ import time_machine
 from sqlalchemy import select
 
 from examsite.appointments import figures as appointment_figures
+from examsite.appointments import records as appointment_records
 from examsite.appointments.models import Appointment, CeremonyParticipant, Statement
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.extensions import db
+from tests.fixtures.appointments import deliver_statement
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
-from tests.fixtures.factories import count
+from tests.fixtures.factories import body_row, count
 from tests.fixtures.web import Browser, csrf_token
 
 
 @pytest.fixture
-def meeting_world(world, make_meeting, make_candidate, make_appointment):
+def meeting_world(app, world, make_meeting, make_candidate, make_appointment):
     """A meeting in east with two untested candidates on its agenda."""
     meeting = make_meeting("east", term=16, number=12, date=date(2026, 11, 20))
     people = [
@@ -31,12 +33,30 @@ def meeting_world(world, make_meeting, make_candidate, make_appointment):
         for n in range(2)
     ]
     ids = [make_appointment(p, body="east", meeting=meeting, post="局长").id for p in people]
+    _members(app, 16, 30)
     return {"meeting": meeting.id, "appointments": ids}
 
 
-def _vote(b, aid, outcome="appointed"):
+def _members(app, term, members):
+    """The committee's members in the term of east (应到)."""
+    with committing(app):
+        appointment_records.save_committee_term(body_row("east"), term, members)
+
+
+def _stated(app, aid):
+    """The person made the statement at the meeting: the vote may follow."""
+    with committing(app):
+        deliver_statement(db.session.get(Appointment, aid))
+
+
+#: A vote of a committee of 30: 25 present, 20 for (appointed).
+PASSING = {"present": "25", "votes_for": "20", "votes_against": "3", "abstentions": "2"}
+
+
+def _vote(b, aid, counts=PASSING):
     return b.post(
-        f"/bodies/east/appointments/{aid}/vote", {"vote": outcome, "vote_date": "2026-11-20"}
+        f"/bodies/east/appointments/{aid}/vote",
+        {"vote": "ballot", "vote_date": "2026-11-20", **counts},
     )
 
 
@@ -67,6 +87,7 @@ def test_exemption_allows_the_appointment(app, meeting_world, login_as):
     admin.post(
         f"/bodies/east/appointments/{aid}/exempt", {"reason": "本届内已考试合格，转任同级职务"}
     )
+    _stated(app, aid)
     _vote(admin, aid)
     record = _appointment(app, aid)
     assert record.vote == "appointed" and record.exemption_reason
@@ -74,7 +95,11 @@ def test_exemption_allows_the_appointment(app, meeting_world, login_as):
 
 def test_the_rule_can_be_switched_off(app, meeting_world, login_as):
     admin = login_as("east-admin")
-    admin.post("/bodies/east/appointments/rules", {"require_appointed_for_oath": "y"})
+    admin.post(
+        "/bodies/east/appointments/rules",
+        {"require_appointed_for_oath": "y", "require_statement": "y"},
+    )
+    _stated(app, meeting_world["appointments"][1])
     _vote(admin, meeting_world["appointments"][1])
     assert _appointment(app, meeting_world["appointments"][1]).vote == "appointed"
 
@@ -86,6 +111,8 @@ def test_a_passed_test_is_linked_as_evidence(
     passed = make_attempt(exam_world, 0, state="submitted", answers="correct")
     meeting = make_meeting("east", term=1, number=1, date=date.today())
     aid = make_appointment(passed.attempt.candidate_id, meeting=meeting, post="局长").id
+    _members(app, 1, 30)
+    _stated(app, aid)
     _vote(login_as("east-staff"), aid)
     record = _appointment(app, aid)
     assert record.vote == "appointed" and record.test_attempt_id == exam_world.attempt_ids[0]
@@ -111,6 +138,7 @@ def _statement(b, aid, name, data, **fields):
             "csrf_token": csrf_token(b.client, "/"),
             "order": "1",
             "text": fields.get("text", ""),
+            "text_format": fields.get("text_format", "html"),
             **({"file": (io.BytesIO(data), name)} if name else {}),
             **({"delivered": "y", "delivered_on": "2026-11-20"} if fields.get("delivered") else {}),
         },
@@ -197,11 +225,12 @@ def test_other_bodies_see_nothing(app, meeting_world, login_as):
 
 
 @pytest.fixture
-def ceremony_world(meeting_world, login_as, make_ceremony):
+def ceremony_world(app, meeting_world, login_as, make_ceremony):
     """Both candidates appointed (by exemption) and a ceremony running now."""
     admin = login_as("east-admin")
     for aid in meeting_world["appointments"]:
         admin.post(f"/bodies/east/appointments/{aid}/exempt", {"reason": "免考"})
+        _stated(app, aid)
         _vote(admin, aid)
     ceremony = make_ceremony(
         "east", title="集体宣誓", form="group", participants=meeting_world["appointments"]
@@ -305,6 +334,7 @@ def test_figures_of_a_generated_term(
     make_appointment,
     make_statement,
     make_ceremony,
+    make_rules,
 ):
     """A term whose true figures we know: 3 tests (one out of range), 5 tested, 4 passed,
     2 statements, 2 ceremonies, 3 sworn in."""
@@ -326,8 +356,12 @@ def test_figures_of_a_generated_term(
     held(datetime(2025, 6, 1, 2), people[5:], [True])  # last year: not counted
     meeting = make_meeting("east", term=16, number=3, date=date(2026, 6, 5))
     on = date(2026, 6, 5)
+    # The third is appointed without a statement: the body does not require one.
+    make_rules("east", require_statement=False)
     records = [
-        make_appointment(p, meeting=meeting, post="职务", vote="appointed", vote_date=on)
+        make_appointment(
+            p, meeting=meeting, post="职务", vote="appointed", vote_date=on, statement=False
+        )
         for p in people[:3]
     ]
     for r in records[:2]:

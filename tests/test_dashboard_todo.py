@@ -108,7 +108,9 @@ def test_closed_sittings_and_appointments_are_on_the_list(
 ):
     make_sitting("east", candidates=1, title="已考完的考试", graded=[True])
     meeting = make_meeting("east")
+    # The appointed made the statement before the vote; the one still to vote has not.
     make_appointment(body="east", meeting=meeting, exempt="本届已考试合格", vote="appointed")
+    make_appointment(body="east", meeting=meeting)
     texts = [i["text"] for i in _pending(_home(login_as("east-admin"))["east"])]
     assert "考场记录：“已考完的考试”尚待签字确认" in texts
     assert "发布成绩：“已考完的考试”成绩尚未发布" in texts

@@ -28,6 +28,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate
 from examsite.extensions import db
+from tests.fixtures.appointments import deliver_statement
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import count
@@ -57,6 +58,7 @@ def ceremony(app, world):
             db.session.add(person)
             db.session.commit()
             record = appointment_records.create_appointment(east, person, meeting, "局长")
+            deliver_statement(record, date(2026, 11, 20))
             appointment_records.record_vote(record, "appointed", date(2026, 11, 20))
             records.append(record.id)
 

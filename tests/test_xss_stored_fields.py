@@ -61,6 +61,7 @@ from examsite.reports import plans as report_plans
 from examsite.reports import recording as report_recording
 from examsite.reports import scheduling as report_scheduling
 from examsite.reports import voting
+from tests.fixtures.appointments import deliver_statement
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id, open_sitting_now
 from tests.fixtures.web import Browser, csrf_token
@@ -387,6 +388,7 @@ def _build(app, login_as) -> XssWorld:
         for person in people:
             record = appointment_records.create_appointment(east, person, meeting, p("apost"))
             appointment_records.exempt(record, p("exm"), boss)
+            deliver_statement(record, today - timedelta(days=10))  # the statement comes first
             appointment_records.record_vote(record, "appointed", today - timedelta(days=10))
             records.append(record)
         ceremony = appointment_ceremonies.save_ceremony(
@@ -433,6 +435,8 @@ def _build(app, login_as) -> XssWorld:
         untested = appointment_records.create_appointment(
             east, db.session.get(Candidate, never_enrolled), meeting, p("apost")
         )
+        # 应到 of the term's votes, so that a vote through the form reaches the test rule.
+        appointment_records.save_committee_term(east, 16, 30)
         ids_east |= {
             "meeting_id": [meeting.id],
             "appointment_id": [r.id for r in records] + [untested.id],
@@ -448,7 +452,13 @@ def _build(app, login_as) -> XssWorld:
     r = _upload(
         east_admin,
         f"/bodies/east/appointments/{first_appointment}/statement",
-        {"order": "1", "delivered": "y", "delivered_on": today.isoformat(), "text": STATEMENT_TEXT},
+        {
+            "order": "1",
+            "delivered": "y",
+            "delivered_on": today.isoformat(),
+            "text": STATEMENT_TEXT,
+            "text_format": "html",  # as the page's editor posts it
+        },
         p_file("sfile", ".pdf"),
         PDF,
     )
@@ -586,7 +596,8 @@ def test_stored_payloads_are_escaped_on_every_page(app, xss_world, login_as):
     found.check("candidate 0", "POST /exam/practice", practice)
     # A refusal that names the person, flashed on the next page.
     vote = f"/bodies/east/appointments/{w.untested_appointment}/vote"
-    r = _post(east_admin, vote, {"vote": "appointed", "vote_date": date.today().isoformat()})
+    ballot = {"present": "20", "votes_for": "20", "votes_against": "0", "abstentions": "0"}
+    r = _post(east_admin, vote, {"vote": "ballot", "vote_date": date.today().isoformat()} | ballot)
     flashed = east_admin.get(r.headers["Location"])
     assert "尚未通过任前法律知识考试" in flashed.get_data(as_text=True)
     found.check("east-admin", f"flash after POST {vote}", flashed)

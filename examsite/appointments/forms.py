@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -51,9 +52,54 @@ class MeetingForm(FlaskForm):
     agenda = TextAreaField(_l("任免事项"), render_kw={"rows": 3})
 
 
+#: What the vote form records: a vote with its counts (the outcome is computed from them),
+#: a withdrawal, or back to 待表决.
+VOTE_BALLOT = "ballot"
+VOTE_ACTIONS = {
+    VOTE_BALLOT: _l("表决（按票数计算结果）"),
+    VoteOutcome.WITHDRAWN.value: _l("撤回"),
+    VoteOutcome.PENDING.value: _l("恢复为待表决"),
+}
+
+
+def _count(label: Any) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=9999, message=_l("请填写不小于 0 的整数。")),
+        ],
+        render_kw={"min": 0, "inputmode": "numeric", "size": 5},
+    )
+
+
 class VoteForm(FlaskForm):
-    vote = SelectField(_l("表决结果"), choices=select_choices(VoteOutcome.labels().items()))
+    vote = SelectField(_l("记录"), choices=select_choices(VOTE_ACTIONS.items()))
     vote_date = DateField(_l("表决日期"), validators=[DataRequired(_l("请填写表决日期。"))])
+    present = _count(_l("实到"))
+    votes_for = _count(_l("赞成"))
+    votes_against = _count(_l("反对"))
+    abstentions = _count(_l("弃权"))
+
+    def validate_present(self, field: Any) -> None:
+        counts = (field, self.votes_for, self.votes_against, self.abstentions)
+        if self.vote.data == VOTE_BALLOT and any(f.data is None for f in counts):
+            raise ValidationError(_l("表决请填写实到人数和赞成、反对、弃权票数。"))
+
+
+class CommitteeTermForm(FlaskForm):
+    term = IntegerField(
+        _l("届次"),
+        validators=[DataRequired(_l("请填写届次。")), NumberRange(min=1, max=99)],
+        description=_l("例如第十七届填 17。"),
+    )
+    members = IntegerField(
+        _l("常委会组成人员数（应到）"),
+        validators=[
+            DataRequired(_l("请填写组成人员数。")),
+            NumberRange(min=1, max=999, message=_l("组成人员数应在 1 到 999 之间。")),
+        ],
+    )
 
 
 class ExemptForm(FlaskForm):
@@ -72,9 +118,11 @@ class StatementForm(FlaskForm):
     delivered_on = DateField(_l("发言日期"), validators=[Optional()])
     text = TextAreaField(
         _l("发言内容"),
-        render_kw={"rows": 8},
-        description=_l("可使用段落、加粗等简单格式；其他内容会被去除。"),
+        render_kw={"rows": 8, "data-statement-editor": ""},
+        description=_l("空一行开始新的段落；可使用加粗和列表。"),
     )
+    #: "html" when the page's editor wrote the text, "plain" from the bare textarea.
+    text_format = HiddenField(default="plain")
     file = FileField(_l("发言稿文件"), description=_l("PDF 或 Word（.docx），不超过上传大小上限。"))
 
     def validate_delivered_on(self, field: Any) -> None:
@@ -122,6 +170,7 @@ class CheckInForm(FlaskForm):
 class RulesForm(FlaskForm):
     require_test = BooleanField(_l("未通过考试且无免考记录的，不能记为已任命"))
     require_appointed_for_oath = BooleanField(_l("只有已任命的人员才能参加宪法宣誓"))
+    require_statement = BooleanField(_l("未在会议上作任前表态发言的，不能记录表决结果"))
 
 
 class PeriodForm(FlaskForm):

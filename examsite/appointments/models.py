@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from examsite.appointments.numerals import meeting_name
 from examsite.appointments.states import VOTE, VoteOutcome
 from examsite.auth.models import User
 from examsite.core.body import Body
@@ -51,6 +52,15 @@ class Meeting(Model):
         back_populates="meeting", order_by="Appointment.id"
     )
 
+    @property
+    def name(self) -> str:
+        """第十七届人大常委会第二十次会议, as lists show it."""
+        return meeting_name(self.term, self.number)
+
+    def formal_name(self, body: Body) -> str:
+        """东城区第十七届人大常委会第二十次会议, as formal prints write it."""
+        return meeting_name(self.term, self.number, body.name)
+
 
 class AppointmentRules(Model):
     """Per-body rules, on by default (a body without a row uses the defaults)."""
@@ -62,6 +72,20 @@ class AppointmentRules(Model):
     require_test: Mapped[bool] = mapped_column(default=True)
     #: An oath only for a person who was appointed.
     require_appointed_for_oath: Mapped[bool] = mapped_column(default=True)
+    #: No vote before the person's statement at the meeting (任前表态发言).
+    require_statement: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class CommitteeTerm(Model):
+    """The committee's members in one term (应到 of its votes), set by the body."""
+
+    __tablename__ = "committee_terms"
+    __table_args__ = (CheckConstraint("members > 0", name="members_positive"),)
+
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
+    #: 届次, as Meeting.term.
+    term: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    members: Mapped[int]
 
 
 class Appointment(Model):
@@ -83,6 +107,13 @@ class Appointment(Model):
     exempted_at: Mapped[datetime | None]
     vote: Mapped[VoteOutcome] = mapped_column(EnumText(VoteOutcome), default=VoteOutcome.PENDING)
     vote_date: Mapped[date | None]
+    #: The counts of the vote (NULL for votes recorded before counts were kept):
+    #: 应到 (the term's members at the time), 实到, 赞成, 反对, 弃权.
+    vote_members: Mapped[int | None]
+    vote_present: Mapped[int | None]
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    vote_abstentions: Mapped[int | None]
     #: The day the person left the post (离任); they stop being a report subject.
     left_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -103,6 +134,16 @@ class Appointment(Model):
     def voted(self) -> bool:
         """Whether a vote is recorded (任命, 未通过 or 撤回)."""
         return self.vote != VoteOutcome.PENDING
+
+    @property
+    def statement_made(self) -> bool:
+        """Whether the person made the statement at the meeting (任前表态发言)."""
+        return self.statement is not None and self.statement.delivered
+
+    @property
+    def counted(self) -> bool:
+        """Whether the vote's counts are recorded (older votes have none: shown as —)."""
+        return self.vote_members is not None
 
     @property
     def sworn_in(self) -> bool:

@@ -10,8 +10,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from examsite.appointments.models import Appointment, AppointmentRules, Meeting
-from examsite.appointments.states import RECORDS, VOTE, AppointmentError, VoteOutcome
+from examsite.appointments import ballot as ballots
+from examsite.appointments.models import Appointment, AppointmentRules, CommitteeTerm, Meeting
+from examsite.appointments.states import (
+    AFTER_STATEMENT,
+    RECORDS,
+    STATEMENT_FIRST,
+    VOTE,
+    AppointmentError,
+    VoteOutcome,
+)
 from examsite.core import audit
 from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
@@ -21,24 +29,62 @@ from examsite.extensions import db
 
 def rules_for(body: Body) -> AppointmentRules:
     return db.session.get(AppointmentRules, body.id) or AppointmentRules(
-        body_id=body.id, require_test=True, require_appointed_for_oath=True
+        body_id=body.id, require_test=True, require_appointed_for_oath=True, require_statement=True
     )
 
 
-def save_rules(body: Body, *, require_test: bool, require_appointed_for_oath: bool) -> None:
+def save_rules(
+    body: Body,
+    *,
+    require_test: bool,
+    require_appointed_for_oath: bool,
+    require_statement: bool = True,
+) -> None:
     rules = db.session.get(AppointmentRules, body.id)
     if rules is None:
         rules = AppointmentRules(body_id=body.id)
         db.session.add(rules)
     rules.require_test = require_test
     rules.require_appointed_for_oath = require_appointed_for_oath
+    rules.require_statement = require_statement
     audit.record(
         "appointment.rules",
         target=body,
         body=body,
         require_test=require_test,
         require_appointed_for_oath=require_appointed_for_oath,
+        require_statement=require_statement,
     )
+    db.session.flush()
+
+
+def committee_terms(body: Body) -> list[CommitteeTerm]:
+    """The member counts the body has set, latest term first."""
+    return list(
+        db.session.scalars(
+            select(CommitteeTerm)
+            .where(CommitteeTerm.body_id == body.id)
+            .order_by(CommitteeTerm.term.desc())
+        )
+    )
+
+
+def committee_members(body_id: int, term: int) -> int | None:
+    """应到: the committee's members in the term, or None when not set."""
+    row = db.session.get(CommitteeTerm, (body_id, term))
+    return row.members if row else None
+
+
+def save_committee_term(body: Body, term: int, members: int) -> None:
+    """Set the committee's member count of a term (应到 of the votes from now on)."""
+    if term <= 0 or members <= 0:
+        raise AppointmentError(_("届次和组成人员数必须大于 0。"))
+    row = db.session.get(CommitteeTerm, (body.id, term))
+    if row is None:
+        row = CommitteeTerm(body_id=body.id, term=term, members=members)
+        db.session.add(row)
+    row.members = members
+    audit.record("appointment.committee_term", target=body, body=body, term=term, members=members)
     db.session.flush()
 
 
@@ -132,12 +178,79 @@ def record_vote(appointment: Appointment, outcome: str, on: date) -> None:
                 name=appointment.candidate.name,
             )
         )
+    if (
+        RECORDS[vote] in AFTER_STATEMENT
+        and rules_for(appointment.body).require_statement
+        and not appointment.statement_made
+    ):
+        raise AppointmentError(str(STATEMENT_FIRST % {"name": appointment.candidate.name}))
     if vote is not VoteOutcome.APPOINTED and appointment.sworn_in:
         raise AppointmentError(_("该人员已进行宪法宣誓，不能改为未任命。"))
     VOTE.apply(appointment, RECORDS[vote])
     appointment.vote_date = on
+    # Counts belong to a vote at the meeting; record_ballot sets them after this.
+    appointment.vote_members = appointment.vote_present = None
+    appointment.votes_for = appointment.votes_against = appointment.vote_abstentions = None
     audit.record("appointment.vote", target=appointment, outcome=vote.value, date=on.isoformat())
     db.session.flush()
+
+
+#: What each problem of a ballot (appointments.ballot) tells the user.
+BALLOT_MESSAGES = {
+    ballots.NO_MEMBERS: _l("尚未设置本届常委会组成人员数（应到人数）：请在任免规则中设置。"),
+    ballots.NEGATIVE: _l("人数和票数不能为负数。"),
+    ballots.OVER_MEMBERS: _l("实到人数不能多于应到人数。"),
+    ballots.NO_QUORUM: _l("实到人数未超过常委会组成人员的半数，不能举行表决。"),
+    ballots.OVER_PRESENT: _l("赞成、反对、弃权票数之和不能多于实到人数。"),
+}
+
+
+def members_for_vote(appointment: Appointment) -> int | None:
+    """应到 of a vote on the appointment: its meeting's term's member count."""
+    meeting = appointment.meeting
+    if meeting is None or meeting.term <= 0:
+        return None
+    return committee_members(appointment.body_id, meeting.term)
+
+
+def record_ballot(
+    appointment: Appointment,
+    on: date,
+    *,
+    present: int,
+    votes_for: int,
+    votes_against: int,
+    abstentions: int,
+) -> VoteOutcome:
+    """Record a vote with its counts; the outcome (任命 / 未通过) is computed from them."""
+    if appointment.meeting is None or appointment.meeting.term <= 0:
+        raise AppointmentError(_("会议未填写届次，无法确定应到人数：请先在会议中填写届次。"))
+    ballot = ballots.Ballot(
+        members=members_for_vote(appointment) or 0,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+    )
+    problems = ballots.ballot_problems(ballot)
+    if problems:
+        raise AppointmentError(" ".join(str(BALLOT_MESSAGES[p]) for p in problems))
+    outcome = VoteOutcome.APPOINTED if ballots.passes(ballot) else VoteOutcome.REJECTED
+    record_vote(appointment, outcome.value, on)
+    appointment.vote_members, appointment.vote_present = ballot.members, present
+    appointment.votes_for, appointment.votes_against = votes_for, votes_against
+    appointment.vote_abstentions = abstentions
+    audit.record(
+        "appointment.ballot",
+        target=appointment,
+        members=ballot.members,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+    )
+    db.session.flush()
+    return outcome
 
 
 audit.register_actions(
@@ -148,8 +261,28 @@ audit.register_actions(
         "appointment.create": _l("新建任免记录"),
         "appointment.exempt": _l("记录免考"),
         "appointment.vote": _l("记录表决结果"),
+        "appointment.ballot": _l("记录表决票数"),
+        "appointment.committee_term": _l("设置常委会组成人员数"),
         "appointment.export": _l("导出任免数据"),
     }
+)
+audit.register_targets({"CommitteeTerm": _l("常委会组成人员数")})
+audit.register_details(
+    {"require_statement": _l("未在会议上作任前表态发言的，不能记录表决结果")},
+    action="appointment.rules",
+)
+audit.register_details(
+    {"term": _l("届次"), "members": _l("组成人员数")}, action="appointment.committee_term"
+)
+audit.register_details(
+    {
+        "members": _l("应到"),
+        "present": _l("实到"),
+        "votes_for": _l("赞成"),
+        "votes_against": _l("反对"),
+        "abstentions": _l("弃权"),
+    },
+    action="appointment.ballot",
 )
 # The log names the outcome (任命), not its stored value.
 audit.register_values("outcome", dict(VoteOutcome.labels()), action="appointment.vote")

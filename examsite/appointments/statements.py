@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-import nh3
 from flask_babel import lazy_gettext as _l
 
 from examsite.appointments.models import Appointment, Statement
+from examsite.appointments.statement_text import from_plain, sanitize
 from examsite.core import audit
 from examsite.core.filecheck import check_upload, store_upload
 from examsite.core.uploads import upload_folder
 from examsite.extensions import db
 
-#: Formatting a statement may keep; everything else (scripts, styles, links) is dropped.
-STATEMENT_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3", "h4"}
-
-
-def sanitize(html: str) -> str:
-    return nh3.clean(html or "", tags=STATEMENT_TAGS, attributes={}).strip()
+#: How the text was written: the page's editor (HTML, sanitised) or the plain textarea
+#: without scripts (paragraphs of text, escaped).
+TEXT_HTML = "html"
+TEXT_PLAIN = "plain"
 
 
 def save_statement(
@@ -31,6 +29,7 @@ def save_statement(
     upload: tuple[str, bytes] | None,
     instance_path: str,
     max_bytes: int,
+    text_format: str = TEXT_HTML,
 ) -> Statement:
     """Record the statement; an uploaded file is checked before anything is written."""
     if upload:  # checked before anything changes
@@ -41,7 +40,7 @@ def save_statement(
     statement.order = order
     statement.delivered = delivered
     statement.delivered_on = delivered_on if delivered else None
-    statement.text = sanitize(text)
+    statement.text = sanitize(text) if text_format == TEXT_HTML else from_plain(text)
     if upload:
         name, kind = store_upload(
             upload_folder(instance_path, "statements"), upload[0], upload[1], max_bytes

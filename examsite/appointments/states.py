@@ -2,8 +2,9 @@
 which outcome may be recorded from which outcome (``VOTE``).
 
 A vote may be recorded again whatever it was (a re-vote, a correction). What a change also
-needs from other records (a passed test or an exemption before 任命; no change away from
-任命 once the oath is taken) the service checks: ``records.record_vote``."""
+needs from other records (a passed test or an exemption before 任命; the statement before
+a vote, ``AFTER_STATEMENT``; no change away from 任命 once the oath is taken) the service
+checks: ``records.record_vote``."""
 
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ VOTE: Machine[VoteOutcome] = Machine(
     },
     AppointmentError,
 )
+
+#: The actions that are a vote at the meeting: where the body's rules require it, the
+#: person's statement (任前表态发言) comes first.
+AFTER_STATEMENT = frozenset({"appoint", "reject"})
+STATEMENT_FIRST = _l("%(name)s 尚未在会议上作任前表态发言，不能记录表决结果：请先记录表态发言。")
 
 #: The action that records each outcome.
 RECORDS: Mapping[VoteOutcome, str] = {

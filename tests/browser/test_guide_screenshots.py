@@ -19,6 +19,7 @@ from examsite.demo import DEMO_PASSWORD
 from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
 from examsite.reports import plans as report_plans
+from tests.fixtures.appointments import deliver_statement
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.live import live_sitting as _open_sitting
@@ -62,6 +63,7 @@ def test_guide_screenshots(live_server, chromium):
         appointment_records.exempt(
             record, "本届内已考试合格", db.session.scalars(select(User)).first()
         )
+        deliver_statement(record, date.today())
         appointment_records.record_vote(record, "appointed", date.today())
         now = utcnow()
         ceremony = appointment_ceremonies.save_ceremony(

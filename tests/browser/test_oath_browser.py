@@ -17,6 +17,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate
 from examsite.extensions import db
+from tests.fixtures.appointments import deliver_statement
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 
@@ -35,6 +36,7 @@ def test_participant_checks_in_from_a_phone(live_server, chromium):
         )
         record = appointment_records.create_appointment(east, person, meeting, "局长")
         appointment_records.exempt(record, "测试免考", db.session.scalars(select(User)).first())
+        deliver_statement(record, date.today())
         appointment_records.record_vote(record, "appointed", date.today())
         now = utcnow()
         ceremony = appointment_ceremonies.save_ceremony(

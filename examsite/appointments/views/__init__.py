@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint
 
 from examsite.appointments.forms import CHECK_IN_METHOD_LABELS, FORM_LABELS
+from examsite.appointments.numerals import chinese_numeral
 
 # import_name is the appointments package, not this one: template_folder resolves against it.
 bp = Blueprint(
@@ -21,6 +22,7 @@ bp = Blueprint(
     url_prefix="/bodies/<code>/appointments",
 )
 public = Blueprint("oath", "examsite.appointments", template_folder="templates", url_prefix="/oath")
+bp.add_app_template_filter(chinese_numeral, "chinese_numeral")
 
 
 @bp.app_context_processor

@@ -12,8 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from examsite.appointments import records
-from examsite.appointments.forms import ExemptForm, MeetingForm, RulesForm, StatementForm, VoteForm
+from examsite.appointments.forms import (
+    VOTE_BALLOT,
+    CommitteeTermForm,
+    ExemptForm,
+    MeetingForm,
+    RulesForm,
+    StatementForm,
+    VoteForm,
+)
 from examsite.appointments.models import Appointment, Meeting
+from examsite.appointments.statement_text import to_plain
 from examsite.appointments.states import AppointmentError
 from examsite.appointments.views import bp
 from examsite.appointments.views.common import MEETING_STEPS, back_to_record
@@ -126,11 +135,15 @@ def appointment(body: Body, appointment_id: int) -> Any:
     """A person's timeline: test, statement, vote, oath, each with its date and evidence."""
     record = _get(Appointment, body, appointment_id)
     statement_form = StatementForm(obj=record.statement)
+    # The bare textarea (no scripts) edits the text as paragraphs, never as markup.
+    statement_form.text.data = to_plain(record.statement.text) if record.statement else ""
     return render_template(
         "appointments/appointment.html",
         body=body,
         record=record,
-        vote_form=VoteForm(vote=record.vote, vote_date=record.vote_date or date.today()),
+        vote_form=VoteForm(vote=VOTE_BALLOT, vote_date=record.vote_date or date.today()),
+        members=records.members_for_vote(record),
+        rules=records.rules_for(body),
         exempt_form=ExemptForm(),
         statement_form=statement_form,
         passed=records.passed_attempt(record.candidate),
@@ -156,16 +169,32 @@ def exempt(body: Body, appointment_id: int) -> Any:
 @bp.post("/<int:appointment_id>/vote")
 @body_required(ROLE_STAFF)
 def vote(body: Body, appointment_id: int) -> Any:
+    """A vote with its counts (the outcome computed), a withdrawal, or back to 待表决."""
     record = _get(Appointment, body, appointment_id)
     form = VoteForm()
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+        return back_to_record(body, record)
+    on = form.vote_date.data or date.today()
+    if form.vote.data == VOTE_BALLOT:
+        return act(
+            lambda: records.record_ballot(
+                record,
+                on,
+                present=form.present.data or 0,
+                votes_for=form.votes_for.data or 0,
+                votes_against=form.votes_against.data or 0,
+                abstentions=form.abstentions.data or 0,
+            ),
+            lambda outcome: _("已记录表决结果：%(outcome)s。", outcome=outcome.label),
+            back_to_record(body, record),
+        )
     return act(
-        lambda: records.record_vote(
-            record, form.vote.data or "", form.vote_date.data or date.today()
-        ),
+        lambda: records.record_vote(record, form.vote.data or "", on),
         _("已记录表决结果。"),
         back_to_record(body, record),
-        form=form,
-        invalid=_("请选择表决结果并填写日期。"),
     )
 
 
@@ -182,7 +211,31 @@ def rules(body: Body) -> Any:
             body,
             require_test=bool(form.require_test.data),
             require_appointed_for_oath=bool(form.require_appointed_for_oath.data),
+            require_statement=bool(form.require_statement.data),
         )
         flash(_("已保存。"), "success")
         return redirect(url_for("appointments.rules", code=body.code))
-    return render_template("appointments/rules.html", body=body, form=form)
+    return render_template(
+        "appointments/rules.html",
+        body=body,
+        form=form,
+        term_form=CommitteeTermForm(),
+        terms=records.committee_terms(body),
+    )
+
+
+@bp.post("/rules/terms")
+@body_required(ROLE_BODY_ADMIN)
+def committee_term(body: Body) -> Any:
+    """The committee's member count of a term: 应到 of its votes."""
+    form = CommitteeTermForm()
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}：{error}", "error")
+        return redirect(url_for("appointments.rules", code=body.code))
+    return act(
+        lambda: records.save_committee_term(body, form.term.data or 0, form.members.data or 0),
+        _("已保存组成人员数。"),
+        url_for("appointments.rules", code=body.code),
+    )

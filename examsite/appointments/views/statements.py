@@ -43,6 +43,9 @@ def statement(body: Body, appointment_id: int) -> Any:
             delivered=bool(form.delivered.data),
             delivered_on=form.delivered_on.data,
             text=form.text.data or "",
+            text_format=statements.TEXT_HTML
+            if form.text_format.data == statements.TEXT_HTML
+            else statements.TEXT_PLAIN,
             upload=upload,
             instance_path=current_app.instance_path,
             max_bytes=int(current_app.config["EXAMSITE_MAX_UPLOAD_MB"]) * 1024 * 1024,
