@@ -380,7 +380,17 @@ def test_figures_of_a_generated_term(
             leader="",
             participants=who,
             checked_in=True,
+            confirmed=True,
         )
+    # Checked in at a ceremony nobody confirmed was held: neither a ceremony nor an oath.
+    make_ceremony(
+        "east",
+        title="三",
+        starts_at=datetime(2026, 8, 6, 2),
+        ends_at=datetime(2026, 8, 6, 4),
+        participants=records[:1],
+        checked_in=True,
+    )
     with committing(app):
         result = appointment_figures.count([world.east.id], date(2026, 1, 1), date(2026, 12, 31))
     assert (result.tests_held, result.candidates_tested, result.candidates_passed) == (2, 5, 4)

@@ -151,9 +151,20 @@ def test_outside_the_window_nobody_checks_in(app, ceremony, now, message):
     assert _checked_in(app) == 0
 
 
-def test_inside_the_window_the_name_and_id_tail_check_in(app, ceremony):
-    # Starts in 20 minutes: the page opened 10 minutes ago.
-    cid, code = ceremony(utcnow() + timedelta(minutes=20))
+def test_before_the_ceremony_starts_nobody_checks_in(app, ceremony):
+    # Starts in 20 minutes: the window opened 10 minutes ago, but the ceremony has not begun.
+    _, code = ceremony(utcnow() + timedelta(minutes=20))
+    page = Browser(app.test_client()).get(f"/oath/{code}").get_data(as_text=True)
+    assert "宣誓仪式尚未开始" in page and 'name="id_tail"' not in page
+    r = _post(app, code, "宣誓甲", TAIL["宣誓甲"])
+    assert "宣誓仪式尚未开始" in r.get_data(as_text=True) and "签到成功" not in r.get_data(
+        as_text=True
+    )
+    assert _checked_in(app) == 0
+
+
+def test_once_it_started_the_name_and_id_tail_check_in(app, ceremony):
+    cid, code = ceremony(utcnow() - timedelta(minutes=1))
     page = Browser(app.test_client()).get(f"/oath/{code}").get_data(as_text=True)
     assert 'name="name"' in page and 'name="id_tail"' in page and "签到时间：" in page
     r = _post(app, code, " 宣誓 甲", TAIL["宣誓甲"].lower())  # 01007x
@@ -164,6 +175,8 @@ def test_inside_the_window_the_name_and_id_tail_check_in(app, ceremony):
         ).all()
         assert [p.appointment.candidate.name for p in checked] == ["宣誓甲"]
         assert checked[0].ceremony_id == cid and checked[0].check_in_method == "self"
+        # Checked in, not yet sworn: the ceremony is not confirmed as held.
+        assert not checked[0].sworn
 
 
 @pytest.mark.parametrize(

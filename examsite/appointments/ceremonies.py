@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+# Who may be sworn at a ceremony is ceremony_people's; its callers find it here too.
+from examsite.appointments.ceremony_people import add_elected as add_elected
+from examsite.appointments.ceremony_people import add_participants as add_participants
+from examsite.appointments.ceremony_people import ceremony_day as ceremony_day
+from examsite.appointments.ceremony_people import local_date
 from examsite.appointments.check_in import (
     WINDOW_OPEN,
     CheckInWindow,
@@ -23,12 +28,13 @@ from examsite.appointments.models import (
     CHECK_IN_MANUAL,
     CHECK_IN_SELF,
     CHECK_IN_STAFF,
-    Appointment,
+    KIND_MEETING,
+    KIND_SESSION,
     Ceremony,
     CeremonyParticipant,
+    Meeting,
 )
 from examsite.appointments.oath_text import OATH_TEXT, OATH_VERSION
-from examsite.appointments.records import rules_for
 from examsite.appointments.states import AppointmentError
 from examsite.auth.services import (
     ThrottleSettings,
@@ -41,6 +47,9 @@ from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.extensions import db
+
+#: A check-in before the ceremony's start (宣誓仪式尚未开始).
+NOT_STARTED = "not_started"
 
 #: The length of Ceremony.check_in_code: a longer code in a URL is unknown without a query.
 CHECK_IN_CODE_MAX = 32
@@ -56,9 +65,53 @@ def _check_in_code() -> str:
             return code
 
 
-def save_ceremony(body: Body, ceremony: Ceremony | None, **fields: Any) -> Ceremony:
+def _meeting_on_or_before(body: Body, day: date) -> Meeting | None:
+    """The body's latest meeting held on or before ``day`` (not a cancelled one)."""
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == body.id, Meeting.date <= day, Meeting.cancelled.is_(False))
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+    ).first()
+
+
+def save_ceremony(
+    body: Body,
+    ceremony: Ceremony | None,
+    *,
+    kind: str = KIND_MEETING,
+    meeting: Meeting | None = None,
+    session_name: str = "",
+    **fields: Any,
+) -> Ceremony:
+    """Create or change a ceremony. A committee-meeting ceremony belongs to a meeting of the
+    body held on or before its day (without one given: the latest such meeting); a session
+    ceremony names its congress session instead."""
     if fields["ends_at"] <= fields["starts_at"]:
         raise AppointmentError(_("结束时间必须晚于开始时间。"))
+    day = local_date(fields["starts_at"])
+    if kind == KIND_SESSION:
+        session_name = session_name.strip()
+        if not session_name:
+            raise AppointmentError(_("请填写人民代表大会会议名称。"))
+        meeting = None
+    elif kind == KIND_MEETING:
+        session_name = ""
+        if meeting is None:
+            meeting = _meeting_on_or_before(body, day)
+        if meeting is None or meeting.body_id != body.id:
+            raise AppointmentError(_("请选择宣誓仪式所属的常委会会议。"))
+        if meeting.date > day:
+            raise AppointmentError(
+                _(
+                    "宣誓仪式不能早于所属会议（%(date)s）。",
+                    date=meeting.date.isoformat(),
+                )
+            )
+    else:
+        raise AppointmentError(_("宣誓仪式类型无效。"))
+    if ceremony is not None and ceremony.confirmed and fields["starts_at"] != ceremony.starts_at:
+        raise AppointmentError(_("宣誓仪式已确认举行，不能修改时间。"))
+    fields.update(kind=kind, meeting=meeting, session_name=session_name)
     if ceremony is None:
         ceremony = Ceremony(
             body_id=body.id,
@@ -78,6 +131,23 @@ def save_ceremony(body: Body, ceremony: Ceremony | None, **fields: Any) -> Cerem
     return ceremony
 
 
+def confirm_held(ceremony: Ceremony, user: Any, now: datetime | None = None) -> None:
+    """Staff confirm the ceremony took place (确认宣誓仪式已举行): from then on, those
+    checked in count as sworn. Not before its start, not without anyone checked in."""
+    now = now or utcnow()
+    if ceremony.confirmed:
+        raise AppointmentError(_("宣誓仪式已确认举行。"))
+    if now < ceremony.starts_at:
+        raise AppointmentError(_("宣誓仪式尚未开始，不能确认已举行。"))
+    present = sum(1 for p in ceremony.participants if p.checked_in_at is not None)
+    if not present:
+        raise AppointmentError(_("还没有人签到，不能确认宣誓仪式已举行。"))
+    ceremony.confirmed_at = now
+    ceremony.confirmed_by_id = user.id
+    audit.record("ceremony.confirm", target=ceremony, body=ceremony.body_id, sworn=present)
+    db.session.flush()
+
+
 def rotate_check_in_code(ceremony: Ceremony) -> str:
     """Give the ceremony a new check-in code: the old one and its QR code stop working,
     and the ceremony's failure count starts again."""
@@ -86,35 +156,6 @@ def rotate_check_in_code(ceremony: Ceremony) -> str:
     audit.record("ceremony.rotate_code", target=ceremony, body=ceremony.body_id)
     db.session.flush()
     return ceremony.check_in_code
-
-
-def add_participants(ceremony: Ceremony, appointments: list[Appointment]) -> int:
-    """Add people to a ceremony; only the appointed may swear when the rule is on."""
-    body = db.session.get(Body, ceremony.body_id)
-    assert body is not None
-    require = rules_for(body).require_appointed_for_oath
-    refused = [a.candidate.name for a in appointments if require and not a.appointed]
-    if refused:
-        raise AppointmentError(
-            _("以下人员尚未被任命，不能参加宪法宣誓：%(names)s", names="、".join(refused))
-        )
-    present = {p.appointment_id for p in ceremony.participants}
-    added = 0
-    for appointment in appointments:
-        if appointment.id in present or appointment.body_id != ceremony.body_id:
-            continue
-        db.session.add(
-            CeremonyParticipant(
-                body_id=ceremony.body_id,
-                ceremony=ceremony,
-                appointment=appointment,
-                token=secrets.token_urlsafe(12),
-            )
-        )
-        added += 1
-    audit.record("ceremony.participants", target=ceremony, added=added)
-    db.session.flush()
-    return added
 
 
 @dataclass(frozen=True)
@@ -137,7 +178,7 @@ class OathSettings:
 
 @dataclass(frozen=True)
 class CheckIn:
-    #: ok, already, closed, not_open, unknown, ambiguous, locked
+    #: ok, already, closed, not_open, not_started, unknown, ambiguous, locked
     status: str
     participant: CeremonyParticipant | None = None
     #: For "locked": minutes until the check-in may be tried again.
@@ -148,7 +189,8 @@ class CheckIn:
 class CheckInPage:
     """What the public check-in page of a code may show, before any form is read."""
 
-    #: open, not_open, closed (the window), unknown (no such code), locked
+    #: open, not_open, closed (the window), not_started (the window is open but the
+    #: ceremony has not begun), unknown (no such code), locked
     status: str
     ceremony: Ceremony | None = None
     window: CheckInWindow | None = None
@@ -195,7 +237,11 @@ def check_in_page(
     if locked:
         return CheckInPage("locked", ceremony, minutes=locked)
     window = ceremony_window(ceremony, settings)
-    return CheckInPage(window.status(now or utcnow()), ceremony, window)
+    now = now or utcnow()
+    status = window.status(now)
+    if status == WINDOW_OPEN and now < ceremony.starts_at:
+        status = NOT_STARTED
+    return CheckInPage(status, ceremony, window)
 
 
 def check_in_public(
@@ -230,7 +276,7 @@ def _check_in(participant: CeremonyParticipant, method: str, now: datetime) -> C
         "ceremony.check_in",
         target=participant,
         body=participant.body_id,
-        actor=f"{method}:{participant.appointment.candidate.name}",
+        actor=f"{method}:{participant.name}",
         method=method,
     )
     db.session.flush()
@@ -252,12 +298,16 @@ def check_in_self(
     window_status = ceremony_window(ceremony, settings or OathSettings()).status(now)
     if window_status != WINDOW_OPEN:
         return CheckIn(window_status)
+    if now < ceremony.starts_at:
+        return CheckIn(NOT_STARTED)
     tail = idcard.normalize(id_tail)[-6:]
     typed = normalize_name(name) if name is not None else None
     matches = [
         p
         for p in ceremony.participants
-        if len(tail) == 6
+        # An elected person has no ID number on record: staff check them in.
+        if p.elected_person_id is None
+        and len(tail) == 6
         and secrets.compare_digest(idcard.tail6(p.appointment.candidate.id_number), tail)
         and (
             typed is None
@@ -276,6 +326,8 @@ def check_in_self(
 def check_in_token(ceremony: Ceremony, token: str, now: datetime | None = None) -> CheckIn:
     """Staff scan the personal QR code on the printed list."""
     now = now or utcnow()
+    if now < ceremony.starts_at:
+        return CheckIn(NOT_STARTED)
     if now > ceremony.ends_at:
         return CheckIn("closed")
     participant = next(
@@ -286,8 +338,15 @@ def check_in_token(ceremony: Ceremony, token: str, now: datetime | None = None) 
     return _check_in(participant, CHECK_IN_STAFF, now)
 
 
-def set_attendance(participant: CeremonyParticipant, present: bool) -> None:
-    """Attendance from the paper sign-in sheet (ceremonies held without network)."""
+def set_attendance(
+    participant: CeremonyParticipant, present: bool, now: datetime | None = None
+) -> None:
+    """Attendance from the paper sign-in sheet (ceremonies held without network); not
+    before the ceremony starts, and not changed once it is confirmed held."""
+    if (now or utcnow()) < participant.ceremony.starts_at:
+        raise AppointmentError(_("宣誓仪式尚未开始。"))
+    if participant.ceremony.confirmed:
+        raise AppointmentError(_("宣誓仪式已确认举行，不能再修改出席情况。"))
     participant.checked_in_at = (participant.checked_in_at or utcnow()) if present else None
     participant.check_in_method = CHECK_IN_MANUAL if present else ""
     audit.record(
@@ -301,10 +360,15 @@ audit.register_actions(
         "ceremony.create": _l("新建宪法宣誓仪式"),
         "ceremony.update": _l("修改宪法宣誓仪式"),
         "ceremony.participants": _l("添加宣誓人员"),
+        "ceremony.elected": _l("添加人代会选举产生的宣誓人员"),
         "ceremony.check_in": _l("宣誓签到"),
         "ceremony.rotate_code": _l("更换宣誓签到码"),
         "ceremony.attendance": _l("登记宣誓出席"),
+        "ceremony.confirm": _l("确认宣誓仪式已举行"),
     }
 )
+audit.register_targets({"ElectedPerson": _l("人代会选举产生的宣誓人员")})
+audit.register_details({"sworn": _l("宣誓人数")}, action="ceremony.confirm")
+audit.register_details({"name": _l("姓名"), "post": _l("职务")}, action="ceremony.elected")
 # The log names the check-in method (手机签到), not its stored value.
 audit.register_values("method", dict(CHECK_IN_METHOD_LABELS), action="ceremony.check_in")

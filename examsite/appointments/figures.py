@@ -65,8 +65,12 @@ def count(body_ids: list[int], start: date, end: date, zone: str = "Asia/Shangha
         )
         or 0
     )
+    # Only ceremonies staff confirmed were held: before that, attendance is only a check-in.
     ceremonies = select(Ceremony.id).where(
-        Ceremony.body_id.in_(body_ids), Ceremony.starts_at >= start_at, Ceremony.starts_at <= end_at
+        Ceremony.body_id.in_(body_ids),
+        Ceremony.starts_at >= start_at,
+        Ceremony.starts_at <= end_at,
+        Ceremony.confirmed_at.is_not(None),
     )
     held = (
         db.session.scalar(

@@ -25,6 +25,8 @@ from examsite.appointments.models import (
     CHECK_IN_STAFF,
     FORM_GROUP,
     FORM_SINGLE,
+    KIND_MEETING,
+    KIND_SESSION,
 )
 from examsite.appointments.states import VoteOutcome
 from examsite.core.forms import select_choices
@@ -134,21 +136,55 @@ class CeremonyForm(FlaskForm):
     title = StringField(
         _l("仪式名称"), validators=[DataRequired(_l("请填写名称。")), Length(max=200)]
     )
+    kind = SelectField(
+        _l("所属会议类型"),
+        choices=select_choices(
+            [(KIND_MEETING, _l("常委会会议")), (KIND_SESSION, _l("人民代表大会会议"))]
+        ),
+        default=KIND_MEETING,
+    )
+    #: The body's meetings, filled in by the view.
+    meeting_id = SelectField(_l("常委会会议"), coerce=int, validate_choice=False, default=0)
+    session_name = StringField(
+        _l("人民代表大会会议名称"),
+        validators=[Length(max=200)],
+        description=_l("例如：第十七届人民代表大会第一次会议（人代会选举产生的人员宣誓时填写）。"),
+    )
     starts_at = DateTimeLocalField(
-        _l("开始时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("开始日期和时间"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("请填写开始日期和时间。"))],
     )
     ends_at = DateTimeLocalField(
-        _l("签到截止时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("签到截止日期和时间"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("请填写签到截止日期和时间。"))],
     )
     venue = StringField(_l("地点"), validators=[Length(max=200)])
     form = SelectField(
         _l("宣誓形式"), choices=select_choices(FORM_LABELS.items()), default=FORM_GROUP
     )
     leader = StringField(_l("领誓人"), validators=[Length(max=64)])
+    presiding = StringField(_l("主持人"), validators=[Length(max=64)])
 
     def validate_ends_at(self, field: Any) -> None:
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("结束时间必须晚于开始时间。"))
+
+    def validate_meeting_id(self, field: Any) -> None:
+        if self.kind.data == KIND_MEETING and not field.data:
+            raise ValidationError(_l("请选择宣誓仪式所属的常委会会议。"))
+
+    def validate_session_name(self, field: Any) -> None:
+        if self.kind.data == KIND_SESSION and not (field.data or "").strip():
+            raise ValidationError(_l("请填写人民代表大会会议名称。"))
+
+
+class ElectedForm(FlaskForm):
+    """A person elected by the congress session, sworn at the session's ceremony."""
+
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=64)])
+    post = StringField(_l("当选职务"), validators=[Length(max=200)])
 
 
 class CheckInForm(FlaskForm):

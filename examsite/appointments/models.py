@@ -28,6 +28,12 @@ CHECK_IN_SELF = "self"
 CHECK_IN_STAFF = "staff"
 CHECK_IN_MANUAL = "manual"
 
+#: What a ceremony belongs to (Ceremony.kind): a committee meeting (常委会会议) or a
+#: people's congress session (人民代表大会会议, for the persons it elected).
+KIND_MEETING = "meeting"
+KIND_SESSION = "session"
+CEREMONY_KINDS = (KIND_MEETING, KIND_SESSION)
+
 
 class Meeting(Model):
     """常委会会议: a meeting of the standing committee that votes on appointments."""
@@ -179,14 +185,23 @@ class Statement(Model):
 
 
 class Ceremony(Model):
-    """宪法宣誓仪式: one oath ceremony, single or collective, with its check-in."""
+    """宪法宣誓仪式: one oath ceremony, single or collective, with its check-in; it belongs
+    to a committee meeting or, for the persons a congress session elected, to the session."""
 
     __tablename__ = "ceremonies"
-    __table_args__ = (CheckConstraint(f"form IN {CEREMONY_FORMS!r}", name="form_valid"),)
+    __table_args__ = (
+        CheckConstraint(f"form IN {CEREMONY_FORMS!r}", name="form_valid"),
+        CheckConstraint(f"kind IN {CEREMONY_KINDS!r}", name="kind_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default=KIND_MEETING, server_default=KIND_MEETING)
+    #: The meeting of a KIND_MEETING ceremony (NULL only for old rows no meeting matched).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: The session of a KIND_SESSION ceremony, e.g. "第十七届人民代表大会第一次会议".
+    session_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     starts_at: Mapped[datetime]
     #: Check-in closes at this time.
     ends_at: Mapped[datetime]
@@ -194,26 +209,53 @@ class Ceremony(Model):
     form: Mapped[str] = mapped_column(String(16), default=FORM_GROUP)
     #: 领誓人.
     leader: Mapped[str] = mapped_column(String(64), default="")
+    #: 主持人.
+    presiding: Mapped[str] = mapped_column(String(64), default="", server_default="")
     #: The oath as read at this ceremony, kept even if the official text changes later.
     oath_text: Mapped[str] = mapped_column(Text)
     oath_version: Mapped[str] = mapped_column(String(32))
     #: The unguessable code (128 bits) in the check-in QR code; staff can rotate it.
     check_in_code: Mapped[str] = mapped_column(String(32), unique=True)
+    #: When staff confirmed the ceremony took place: only then does attendance count as sworn.
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    meeting: Mapped[Meeting | None] = relationship()
+    confirmed_by: Mapped[User | None] = relationship()
     participants: Mapped[list[CeremonyParticipant]] = relationship(
         back_populates="ceremony", order_by="CeremonyParticipant.id"
     )
 
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
 
 class CeremonyParticipant(Model):
+    """One person at a ceremony: an appointment the committee voted, or a person the
+    congress session elected (ElectedPerson), never both."""
+
     __tablename__ = "ceremony_participants"
-    __table_args__ = (UniqueConstraint("ceremony_id", "appointment_id"),)
+    __table_args__ = (
+        UniqueConstraint("ceremony_id", "appointment_id"),
+        CheckConstraint(
+            "(appointment_id IS NULL) <> (elected_person_id IS NULL)", name="one_person"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     ceremony_id: Mapped[int] = mapped_column(ForeignKey("ceremonies.id"), index=True)
-    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    # NULL for an elected person's row (one_person). Typed as always set so that the
+    # pages and exports written for appointments keep type-checking; code that may meet an
+    # elected person reads ``name``/``post`` or tests ``appointment is None``.
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id"), nullable=True, index=True
+    )
+    elected_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elected_persons.id"), index=True
+    )
     #: In the personal QR code on the printed list, scanned by staff.
     token: Mapped[str] = mapped_column(String(32), unique=True)
     checked_in_at: Mapped[datetime | None]
@@ -222,3 +264,36 @@ class CeremonyParticipant(Model):
 
     ceremony: Mapped[Ceremony] = relationship(back_populates="participants")
     appointment: Mapped[Appointment] = relationship(back_populates="oaths")
+    elected_person: Mapped[ElectedPerson | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        if self.elected_person is not None:
+            return self.elected_person.name
+        return self.appointment.candidate.name
+
+    @property
+    def post(self) -> str:
+        if self.elected_person is not None:
+            return self.elected_person.post
+        return self.appointment.proposed_post
+
+    @property
+    def sworn(self) -> bool:
+        """Checked in at a ceremony staff confirmed took place (before: only 已签到)."""
+        return self.checked_in_at is not None and self.ceremony.confirmed
+
+
+class ElectedPerson(Model):
+    """人代会选举产生的人员: a person elected by a congress session, sworn in without an
+    appointment record (name and post as the session's election result has them)."""
+
+    __tablename__ = "elected_persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(200), default="")
+    #: The session that elected them, e.g. "第十七届人民代表大会第一次会议".
+    session_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

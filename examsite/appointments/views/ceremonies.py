@@ -7,17 +7,29 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 # The module is named like the list page below (the endpoint appointments.ceremonies).
 from examsite.appointments import ceremonies as ceremony_services
+from examsite.appointments import ceremony_people
 from examsite.appointments.check_in import WINDOW_CLOSED
-from examsite.appointments.forms import CeremonyForm
-from examsite.appointments.models import Appointment, Ceremony, CeremonyParticipant
+from examsite.appointments.forms import CeremonyForm, ElectedForm
+from examsite.appointments.models import (
+    KIND_MEETING,
+    Appointment,
+    Ceremony,
+    CeremonyParticipant,
+    Meeting,
+)
 from examsite.appointments.states import AppointmentError, VoteOutcome
 from examsite.appointments.views import bp
 from examsite.appointments.views.common import PARTICIPANTS, oath_settings
+
+# Importing it also registers the oath record's pages (宣誓记录) on the blueprint.
+from examsite.appointments.views.oath_record import meeting_label
 from examsite.core.body import Body
 from examsite.core.forms import ConfirmForm
 from examsite.core.pagination import paginate
@@ -45,24 +57,48 @@ def ceremonies(body: Body) -> Any:
     return render_template("appointments/ceremonies.html", body=body, page=page)
 
 
+def _meeting_choices(body: Body) -> list[SelectChoice]:
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == body.id, Meeting.cancelled.is_(False))
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+    )
+    return [SelectChoice(0, "—")] + [SelectChoice(m.id, meeting_label(m)) for m in meetings]
+
+
 @bp.route("/ceremonies/new", methods=["GET", "POST"])
 @body_required(ROLE_STAFF)
 def ceremony_new(body: Body) -> Any:
     form = CeremonyForm()
+    form.meeting_id.choices = _meeting_choices(body)
     if form.validate_on_submit():
+        meeting = None
+        if form.kind.data == KIND_MEETING:
+            # Another body's meeting id is not found: the form says to choose one.
+            meeting = db.session.scalars(
+                select(Meeting).where(
+                    Meeting.body_id == body.id, Meeting.id == form.meeting_id.data
+                )
+            ).first()
         try:
+            if form.kind.data == KIND_MEETING and meeting is None:
+                raise AppointmentError(_("请选择宣誓仪式所属的常委会会议。"))
             saved = ceremony_services.save_ceremony(
                 body,
                 None,
+                kind=form.kind.data or KIND_MEETING,
+                meeting=meeting,
+                session_name=form.session_name.data or "",
                 title=(form.title.data or "").strip(),
                 starts_at=local_to_utc(form.starts_at.data),
                 ends_at=local_to_utc(form.ends_at.data),
                 venue=(form.venue.data or "").strip(),
                 form=form.form.data,
                 leader=(form.leader.data or "").strip(),
+                presiding=(form.presiding.data or "").strip(),
             )
         except AppointmentError as exc:
-            form.ends_at.errors.append(refused(exc))
+            form.starts_at.errors.append(refused(exc))
         else:
             return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=saved.id))
     return render_template("appointments/ceremony_form.html", body=body, form=form)
@@ -76,20 +112,27 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
     present = {p.appointment_id for p in ceremony_.participants}
     sworn = set(
         db.session.scalars(
-            select(CeremonyParticipant.appointment_id).where(
+            select(CeremonyParticipant.appointment_id)
+            .join(Ceremony, CeremonyParticipant.ceremony_id == Ceremony.id)
+            .where(
                 CeremonyParticipant.body_id == body.id,
                 CeremonyParticipant.checked_in_at.is_not(None),
+                Ceremony.confirmed_at.is_not(None),
             )
         )
     )
+    # Only those voted through at or before the ceremony's meeting are offered.
+    limit = ceremony_people.participant_limit(ceremony_)
     candidates = [
         a
         for a in db.session.scalars(
             select(Appointment)
             .where(Appointment.body_id == body.id, Appointment.vote == VoteOutcome.APPOINTED)
-            .options(joinedload(Appointment.candidate))
+            .options(joinedload(Appointment.candidate), joinedload(Appointment.meeting))
         )
-        if a.id not in present and a.id not in sworn
+        if a.id not in present
+        and a.id not in sworn
+        and (ceremony_people.passed_on(a) or limit) <= limit
     ]
     url = external_url("oath.check_in", check_code=ceremony_.check_in_code)
     window = ceremony_services.ceremony_window(ceremony_, oath_settings())
@@ -97,13 +140,31 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
         "appointments/ceremony.html",
         body=body,
         ceremony=ceremony_,
-        candidates=candidates,
+        candidates=candidates if not ceremony_.confirmed else [],
         qr=qr_svg(url, box=8),
         check_in_url=url,
         confirm=ConfirmForm(),
         window=window,
         is_open=window.status(utcnow()) != WINDOW_CLOSED,
+        started=utcnow() >= ceremony_.starts_at,
+        elected_form=ElectedForm(),
     )
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/confirm")
+@body_required(ROLE_STAFF)
+def ceremony_confirm(body: Body, ceremony_id: int) -> Any:
+    """确认宣誓仪式已举行: those checked in count as sworn from now on."""
+    ceremony_ = _get(Ceremony, body, ceremony_id, PARTICIPANTS)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        ceremony_services.confirm_held(ceremony_, current_user)
+    except AppointmentError as exc:
+        flash(refused(exc), "error")
+    else:
+        flash(_("已确认宣誓仪式举行，签到人员记为已宣誓。"), "success")
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
 
 
 @bp.post("/ceremonies/<int:ceremony_id>/rotate-code")
@@ -139,6 +200,26 @@ def ceremony_add(body: Body, ceremony_id: int) -> Any:
     return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
 
 
+@bp.post("/ceremonies/<int:ceremony_id>/elected")
+@body_required(ROLE_STAFF)
+def ceremony_add_elected(body: Body, ceremony_id: int) -> Any:
+    """A person elected by the congress session (人代会选举产生的), by name and post."""
+    ceremony_ = _get(Ceremony, body, ceremony_id)
+    form = ElectedForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("请填写姓名。"), "error")
+    else:
+        try:
+            ceremony_services.add_elected(ceremony_, form.name.data or "", form.post.data or "")
+        except AppointmentError as exc:
+            flash(refused(exc), "error")
+        else:
+            flash(_("已添加 %(n)s 人。", n=1), "success")
+    return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
+
+
 @bp.post("/ceremonies/<int:ceremony_id>/attendance/<int:participant_id>")
 @body_required(ROLE_STAFF)
 def ceremony_attendance(body: Body, ceremony_id: int, participant_id: int) -> Any:
@@ -148,7 +229,10 @@ def ceremony_attendance(body: Body, ceremony_id: int, participant_id: int) -> An
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ceremony_services.set_attendance(participant, participant.checked_in_at is None)
+    try:
+        ceremony_services.set_attendance(participant, participant.checked_in_at is None)
+    except AppointmentError as exc:
+        flash(refused(exc), "error")
     return redirect(url_for("appointments.ceremony", code=body.code, ceremony_id=ceremony_.id))
 
 
