@@ -119,7 +119,7 @@ def test_an_unknown_outcome_is_refused(app, exempted):
 def test_a_sworn_in_person_stays_appointed(app, exempted, make_ceremony, outcome):
     with committing(app):
         records.record_vote(db.session.get(Appointment, exempted), "appointed", date.today())
-    make_ceremony("east", participants=[exempted], checked_in=True)
+    make_ceremony("east", participants=[exempted], checked_in=True, confirmed=True)
     with committing(app):
         record = db.session.get(Appointment, exempted)
         assert record.sworn_in

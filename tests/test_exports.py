@@ -80,7 +80,7 @@ def export_world(
     appointment = make_appointment(person, meeting=meeting, post=FORMULA, vote="appointed")
     make_statement(appointment, delivered_on=TODAY)
     ceremony = make_ceremony(
-        "east", title="宪法宣誓仪式", participants=[appointment], checked_in=True
+        "east", title="宪法宣誓仪式", participants=[appointment], checked_in=True, confirmed=True
     )
     term = make_term("east", number=16)
     make_report_subject(term, appointment, delivered_on=TODAY)
@@ -126,7 +126,7 @@ EXPORTS: dict[str, tuple[str, str, str, str, tuple[str, ...], bool]] = {
         "/bodies/east/appointments/ceremonies/{ceremony}/export.xlsx",
         "宣誓出席",
         "宪法宣誓出席-宪法宣誓仪式",
-        ("出席", "工作人员扫码"),
+        ("已宣誓", "工作人员扫码"),
         True,
     ),
     "figures": (

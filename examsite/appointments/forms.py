@@ -205,7 +205,6 @@ class CheckInForm(FlaskForm):
 
 class RulesForm(FlaskForm):
     require_test = BooleanField(_l("未通过考试且无免考记录的，不能记为已任命"))
-    require_appointed_for_oath = BooleanField(_l("只有已任命的人员才能参加宪法宣誓"))
     require_statement = BooleanField(_l("未在会议上作任前表态发言的，不能记录表决结果"))
 
 

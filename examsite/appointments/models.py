@@ -153,8 +153,9 @@ class Appointment(Model):
 
     @property
     def sworn_in(self) -> bool:
-        """Whether the person has taken the oath: checked in at a ceremony."""
-        return any(p.checked_in_at for p in self.oaths)
+        """Whether the person has taken the oath: checked in at a ceremony that staff
+        confirmed took place (``CeremonyParticipant.sworn``)."""
+        return any(p.sworn for p in self.oaths)
 
     def can(self, action: str) -> bool:
         """Whether the vote's state allows the action (appointments.states.VOTE)."""

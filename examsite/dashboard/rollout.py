@@ -139,19 +139,23 @@ def figures_by_body(
             CeremonyParticipant.body_id,
             CeremonyParticipant.ceremony_id,
             CeremonyParticipant.appointment_id,
+            CeremonyParticipant.id,
         )
         .join(Ceremony, CeremonyParticipant.ceremony_id == Ceremony.id)
         .where(
             CeremonyParticipant.body_id.in_(ids),
             CeremonyParticipant.checked_in_at.is_not(None),
+            Ceremony.confirmed_at.is_not(None),  # sworn only once the ceremony is confirmed
             *_window(Ceremony.starts_at, start_at, end_at),
         )
     )
     ceremonies: dict[int, set[int]] = defaultdict(set)
-    persons: dict[int, set[int]] = defaultdict(set)
-    for body_id, ceremony_id, appointment_id in db.session.execute(sworn):
+    persons: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for body_id, ceremony_id, appointment_id, participant_id in db.session.execute(sworn):
         ceremonies[body_id].add(ceremony_id)
-        persons[body_id].add(appointment_id)
+        # An elected person (人代会选举产生) has no appointment: counted by their row.
+        person = ("a", appointment_id) if appointment_id else ("e", participant_id)
+        persons[body_id].add(person)
     for body_id in ids:
         rows[body_id].ceremonies = len(ceremonies[body_id])
         rows[body_id].sworn = len(persons[body_id])

@@ -14,7 +14,13 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
-from examsite.appointments.models import Appointment, CeremonyParticipant, Meeting, Statement
+from examsite.appointments.models import (
+    Appointment,
+    Ceremony,
+    CeremonyParticipant,
+    Meeting,
+    Statement,
+)
 from examsite.appointments.states import VoteOutcome
 from examsite.bank.models import PURPOSE_EXAM, STATUS_ACTIVE, HiddenQuestion, Question
 from examsite.bank.models import QuestionRevision as Rev
@@ -261,6 +267,8 @@ def _appointments(ids: list[int], today: date) -> list[tuple[int, int, int]]:
     sworn = exists().where(
         CeremonyParticipant.appointment_id == Appointment.id,
         CeremonyParticipant.checked_in_at.is_not(None),
+        CeremonyParticipant.ceremony_id == Ceremony.id,
+        Ceremony.confirmed_at.is_not(None),  # sworn only once the ceremony is confirmed
     )
     statement_owed = and_(
         Meeting.id.is_not(None),

@@ -10,7 +10,7 @@ A participant is either an appointment or a person elected by a congress session
 (elected_persons), never both.
 
 Revision ID: cc308b597bba
-Revises: 736727bbc71b
+Revises: b6425baef69f
 Create Date: 2026-12-07 17:00:00.000000
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cc308b597bba'
-down_revision = '736727bbc71b'
+down_revision = 'b6425baef69f'
 branch_labels = None
 depends_on = None
 

@@ -129,9 +129,9 @@ def ceremony_export(body: Body, ceremony_id: int) -> Response:
     ceremony_ = _get(Ceremony, body, ceremony_id, PARTICIPANTS)
     rows = [
         [
-            p.appointment.candidate.name,
-            p.appointment.proposed_post,
-            _("出席") if p.checked_in_at else _("未出席"),
+            p.name,  # an elected person (人代会选举产生) has no appointment record
+            p.post,
+            _("已宣誓") if p.sworn else (_("已签到") if p.checked_in_at else _("未签到")),
             _local_text(p.checked_in_at),
             str(CHECK_IN_METHOD_LABELS.get(p.check_in_method, "")),
         ]

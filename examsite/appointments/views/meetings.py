@@ -210,7 +210,8 @@ def rules(body: Body) -> Any:
         records.save_rules(
             body,
             require_test=bool(form.require_test.data),
-            require_appointed_for_oath=bool(form.require_appointed_for_oath.data),
+            # Always: only a person voted through at or before the ceremony can swear.
+            require_appointed_for_oath=True,
             require_statement=bool(form.require_statement.data),
         )
         flash(_("已保存。"), "success")
