@@ -22,9 +22,7 @@ from examsite.core.tenancy import get_in_body_or_404 as _get
 
 def meeting_label(meeting: Meeting) -> str:
     """A meeting as the ceremony pages name it, with its date."""
-    term = _("第%(t)s届", t=meeting.term) if meeting.term else ""
-    number = _("第 %(n)s 次会议", n=meeting.number)
-    return f"{term}{number}（{meeting.date.isoformat()}）"
+    return f"{meeting.name}（{meeting.date.isoformat()}）"
 
 
 def _record_html(body: Body, ceremony: Ceremony, *, pdf: bool) -> str:
