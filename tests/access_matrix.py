@@ -319,6 +319,8 @@ ACCESS: dict[str, Profile] = {
     "reports.subject_vote": STAFF_PAGE,
     "reports.subject_rectification": STAFF_PAGE,
     "reports.subject_follow_up": STAFF_PAGE,
+    "reports.subject_opinions": STAFF_PAGE,
+    "reports.subject_handling": STAFF_PAGE,
     "reports.calendar_view": STAFF_PAGE,
     "reports.calendar_ics": STAFF_PAGE,
     "reports.coverage": STAFF_PAGE,

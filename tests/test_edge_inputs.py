@@ -270,6 +270,7 @@ def _written_subject_with_name(app, login_as, name: str) -> int:
     with committing(app):
         subject = db.session.get(ReportSubject, sid)
         subject.due_on = TODAY + timedelta(days=10)
+        subject.confirmed = True  # reminders go for confirmed dates only
         # Stored before control characters were refused (or by an import that let them in).
         subject.appointment.candidate.name = name
         subject.appointment.proposed_post = "局长\r\nX-INJECTED:1"

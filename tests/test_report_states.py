@@ -13,7 +13,7 @@ from sqlalchemy import select
 from examsite.auth.models import User
 from examsite.core.timeutil import utcnow
 from examsite.extensions import db
-from examsite.reports import plans, recording
+from examsite.reports import deliberation, plans, recording
 from examsite.reports.models import Rectification, ReportSubject
 from examsite.reports.states import (
     OUTCOME,
@@ -39,6 +39,8 @@ SUBJECT_TABLE = {
     "exempt": {P: E},
     "record": {P: D, E: STAY, D: STAY},  # an exemption stands
     "vote": {D: STAY},
+    "opinions": {D: STAY},
+    "handling": {D: STAY},  # the opinions recorded first (the service's own check)
 }
 OUTCOME_TABLE = {"rectify": {UNSAT: STAY}}
 RECTIFICATION_TABLE = {
@@ -125,6 +127,15 @@ SUBJECT_SERVICES = {
         max_bytes=1,
     ),
     "vote": lambda app, s: recording.record_vote(s, Vote(10, 8, 1, 1)),
+    "opinions": lambda app, s: deliberation.record_opinions(
+        s, opinions="加强执法监督", sent_on=TODAY, due_on=TODAY + timedelta(days=60), today=TODAY
+    ),
+    "handling": lambda app, s: (
+        deliberation.record_opinions(
+            s, opinions="加强执法监督", sent_on=TODAY, due_on=TODAY, today=TODAY
+        ),
+        deliberation.record_handling(s, text="已研究落实", on=TODAY, today=TODAY),
+    ),
     "rectify": lambda app, s: recording.require_rectification(
         s, actions="限期整改", due_on=TODAY + timedelta(days=30)
     ),

@@ -157,6 +157,9 @@ def test_reminders_are_sent_once(app, term_world, login_as, make_plan):
         subjects[0].due_on = TODAY + timedelta(days=10)  # due soon
         subjects[1].due_on = TODAY - timedelta(days=3)  # overdue
         subjects[2].due_on = TODAY + timedelta(days=90)  # not yet
+        subjects[3].due_on = TODAY + timedelta(days=5)  # due soon, but only proposed
+        for s in subjects[:3]:
+            s.confirmed = True
         db.session.commit()
         sent: list[tuple[str, str]] = []
         first = reminders.send_reminders(
@@ -170,9 +173,10 @@ def test_reminders_are_sent_once(app, term_world, login_as, make_plan):
     assert count(app, ReminderLog) == 2
 
 
-def test_remind_command_without_smtp_sends_nothing(app, runner):
+def test_remind_command_without_smtp_fails_and_names_the_setting(app, runner):
     result = runner.invoke(args=["reports", "remind"])
-    assert result.exit_code == 0 and "not configured" in result.output
+    assert result.exit_code != 0
+    assert "not configured" in result.output and "EXAMSITE_SMTP_HOST" in result.output
 
 
 def test_coverage_of_a_generated_term(app, term_world, login_as, make_plan):

@@ -68,6 +68,17 @@ class ProposeForm(FlaskForm):
     deadline = DateField(_l("完成全覆盖的日期"), validators=[DataRequired(_l("请填写日期。"))])
 
 
+class ScheduleConfirmForm(FlaskForm):
+    """Confirming an item; the reason is required only when the meeting is full (the
+    service decides, as only it knows the meeting's load)."""
+
+    over_cap_reason = StringField(
+        _l("超过人数上限的理由"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("该次会议已达每次会议的人数上限时须填写。"),
+    )
+
+
 class ReportForm(FlaskForm):
     delivered_on = DateField(_l("报告日期"), validators=[DataRequired(_l("请填写报告日期。"))])
     mode = SelectField(_l("报告方式"), choices=MODE_CHOICES)
@@ -99,6 +110,33 @@ class FollowUpForm(FlaskForm):
     close = BooleanField(_l("整改完成，结束跟踪"))
 
 
+class OpinionsForm(FlaskForm):
+    opinions = TextAreaField(
+        _l("审议意见"), validators=[DataRequired(_l("请填写审议意见。"))], render_kw={"rows": 4}
+    )
+    opinions_on = DateField(
+        _l("审议意见送交日期"), validators=[DataRequired(_l("请填写送交日期。"))]
+    )
+    handling_due_on = DateField(
+        _l("研究处理情况报告期限"), validators=[DataRequired(_l("请填写报告期限。"))]
+    )
+
+    def validate_handling_due_on(self, field: Any) -> None:
+        if self.opinions_on.data and field.data and field.data < self.opinions_on.data:
+            raise ValidationError(_l("报告期限不能早于审议意见送交日期。"))
+
+
+class HandlingForm(FlaskForm):
+    handling_report = TextAreaField(
+        _l("研究处理情况报告"),
+        validators=[DataRequired(_l("请填写研究处理情况。"))],
+        render_kw={"rows": 4},
+    )
+    handling_reported_on = DateField(
+        _l("报告日期"), validators=[DataRequired(_l("请填写报告日期。"))]
+    )
+
+
 class ReasonForm(FlaskForm):
     reason = StringField(_l("理由"), validators=[DataRequired(_l("请填写理由。")), Length(max=300)])
 
@@ -108,6 +146,23 @@ class SettingsForm(FlaskForm):
         _l("满意票（满意 + 基本满意）须超过出席人数的百分之几"),
         default=50,
         validators=[DataRequired(), NumberRange(min=1, max=99)],
+    )
+    first_report_months = IntegerField(
+        _l("首次报告距任命的月数"),
+        default=12,
+        validators=[Optional(), NumberRange(min=1, max=60)],
+        description=_l("任职满这么多个月后才安排首次履职报告。"),
+    )
+    max_oral_per_meeting = IntegerField(
+        _l("每次会议最多口头报告人数"),
+        default=4,
+        validators=[Optional(), NumberRange(min=1, max=50)],
+    )
+    rectification_months = IntegerField(
+        _l("整改期限（月）"),
+        default=3,
+        validators=[Optional(), NumberRange(min=1, max=24)],
+        description=_l("提出整改要求时默认的整改期限。"),
     )
     reminder_email = StringField(
         _l("提醒邮件接收地址"),

@@ -52,6 +52,12 @@ class ReportSettings(Model):
     threshold_percent: Mapped[int] = mapped_column(default=50)
     #: Where reminder e-mails go (the personnel committee's office).
     reminder_email: Mapped[str] = mapped_column(String(200), default="")
+    #: A first report falls no sooner than this many months after the appointment.
+    first_report_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    #: How many oral reports one meeting hears; confirming beyond it needs a reason.
+    max_oral_per_meeting: Mapped[int] = mapped_column(default=4, server_default="4")
+    #: A rectification is due this many months after it is required (the form's default).
+    rectification_months: Mapped[int] = mapped_column(default=3, server_default="3")
 
 
 class ReportPlan(Model):
@@ -95,6 +101,8 @@ class ReportSubject(Model):
     due_on: Mapped[date | None]
     #: Staff confirmed the schedule; proposals never move a confirmed item.
     confirmed: Mapped[bool] = mapped_column(default=False)
+    #: Why staff confirmed the report at a meeting already holding its cap.
+    over_cap_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     delivered_on: Mapped[date | None]
     guidance: Mapped[str] = mapped_column(Text, default="")
     file_path: Mapped[str] = mapped_column(String(200), default="")
@@ -105,6 +113,13 @@ class ReportSubject(Model):
     votes_basically: Mapped[int | None]
     votes_unsatisfied: Mapped[int | None]
     outcome: Mapped[VoteOutcome | None] = mapped_column(EnumText(VoteOutcome))
+    #: 审议意见: the committee's deliberation opinions on the report, and when they were sent.
+    opinions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    opinions_on: Mapped[date | None]
+    #: By when the reporter answers with a report on how they were handled (研究处理情况报告).
+    handling_due_on: Mapped[date | None]
+    handling_report: Mapped[str] = mapped_column(Text, default="", server_default="")
+    handling_reported_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     term: Mapped[Term] = relationship()
@@ -126,6 +141,15 @@ class ReportSubject(Model):
         """Whether the state allows the action (reports.states): what a page asks before it
         offers a form."""
         return subject_machine(action).can(self, action)
+
+    def handling_overdue(self, today: date) -> bool:
+        """Opinions sent, their deadline passed, and no report on their handling yet."""
+        return (
+            bool(self.opinions)
+            and not self.handling_reported_on
+            and self.handling_due_on is not None
+            and self.handling_due_on < today
+        )
 
 
 class Rectification(Model):
@@ -152,6 +176,10 @@ class Rectification(Model):
 
     def can(self, action: str) -> bool:
         return RECTIFICATION.can(self, action)
+
+    def overdue(self, today: date) -> bool:
+        """Still open after its due date."""
+        return self.closed_at is None and self.due_on < today
 
 
 class ReminderLog(Model):

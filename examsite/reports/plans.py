@@ -19,17 +19,41 @@ from examsite.reports.states import SUBJECT, ReportError
 
 def settings_for(body: Body) -> ReportSettings:
     return db.session.get(ReportSettings, body.id) or ReportSettings(
-        body_id=body.id, threshold_percent=50, reminder_email=""
+        body_id=body.id,
+        threshold_percent=50,
+        reminder_email="",
+        first_report_months=12,
+        max_oral_per_meeting=4,
+        rectification_months=3,
     )
 
 
-def save_settings(body: Body, *, threshold_percent: int, reminder_email: str) -> None:
+def save_settings(
+    body: Body,
+    *,
+    threshold_percent: int,
+    reminder_email: str,
+    first_report_months: int = 12,
+    max_oral_per_meeting: int = 4,
+    rectification_months: int = 3,
+) -> None:
     row = db.session.get(ReportSettings, body.id)
     if row is None:
         row = ReportSettings(body_id=body.id)
         db.session.add(row)
     row.threshold_percent, row.reminder_email = threshold_percent, reminder_email.strip()
-    audit.record("report.settings", target=body, body=body, threshold=threshold_percent)
+    row.first_report_months = first_report_months
+    row.max_oral_per_meeting = max_oral_per_meeting
+    row.rectification_months = rectification_months
+    audit.record(
+        "report.settings",
+        target=body,
+        body=body,
+        threshold=threshold_percent,
+        first_report_months=first_report_months,
+        max_oral_per_meeting=max_oral_per_meeting,
+        rectification_months=rectification_months,
+    )
     db.session.flush()
 
 
@@ -143,4 +167,12 @@ audit.register_actions(
         "report.subject_add": _l("添加报告对象"),
         "report.subject_exempt": _l("免于报告"),
     }
+)
+audit.register_details(
+    {
+        "first_report_months": _l("首次报告距任命的月数"),
+        "max_oral_per_meeting": _l("每次会议最多口头报告人数"),
+        "rectification_months": _l("整改期限（月）"),
+    },
+    action="report.settings",
 )

@@ -18,6 +18,7 @@ from examsite.extensions import db
 from examsite.reports import voting
 from examsite.reports.models import MODES, Rectification, ReportSubject
 from examsite.reports.plans import settings_for
+from examsite.reports.schedule import add_months
 from examsite.reports.states import (
     OUTCOME,
     RECTIFICATION,
@@ -43,6 +44,7 @@ def record_report(
         check_upload(upload[0], upload[1], max_bytes)
     if mode not in MODES:
         raise ReportError(_("报告方式无效。"))
+    check_report_date(subject, delivered_on, today=date.today())
     subject.delivered_on, subject.mode, subject.guidance = delivered_on, mode, guidance.strip()
     if upload:
         folder = upload_folder(instance_path, "reports")
@@ -50,6 +52,32 @@ def record_report(
         subject.file_path, subject.file_name, subject.file_type = name, upload[0][:255], kind
     audit.record("report.record", target=subject, delivered=delivered_on.isoformat(), mode=mode)
     db.session.flush()
+
+
+def check_report_date(subject: ReportSubject, day: date, *, today: date) -> None:
+    """A report is given on a real day: not in the future, not before the appointment, within
+    the term."""
+    if day > today:
+        raise ReportError(_("报告日期不能晚于今天（%(d)s）。", d=today.isoformat()))
+    appointed = subject.appointment.vote_date
+    if appointed is not None and day < appointed:
+        raise ReportError(_("报告日期不能早于任命日期（%(d)s）。", d=appointed.isoformat()))
+    term = subject.term
+    if not term.starts_on <= day <= term.ends_on:
+        raise ReportError(
+            _(
+                "报告日期须在第 %(n)s 届届期内（%(start)s 至 %(end)s）。",
+                n=term.number,
+                start=term.starts_on.isoformat(),
+                end=term.ends_on.isoformat(),
+            )
+        )
+
+
+def rectification_due(subject: ReportSubject, today: date) -> date:
+    """The default due date of a new rectification: the body's period from today."""
+    months = settings_for(db.session.get(Body, subject.body_id)).rectification_months  # type: ignore[arg-type]
+    return add_months(today, months)
 
 
 VOTE_MESSAGES = {

@@ -58,7 +58,8 @@ def send_reminders(today: date, send: Sender) -> int:
                 )
             )
             for subject in items:
-                if subject.id in done:
+                # A proposal may still move: only a confirmed date is worth an e-mail.
+                if subject.id in done or not subject.confirmed:
                     continue
                 # A name stored before control characters were refused must not break the
                 # e-mail's Subject header.

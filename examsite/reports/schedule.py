@@ -108,6 +108,26 @@ class Schedule:
         return not self.problems
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the month's last day when it has no such day
+    (31 January + 1 month = 28 or 29 February)."""
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def first_report_day(appointed_on: date | None, months: int, term_start: date) -> date:
+    """The first day a subject may report: ``months`` after the appointment (local rules: not
+    before a year in office), never before the term; the day after the appointing meeting at
+    the least, so a report never falls at the meeting that appointed the person."""
+    if appointed_on is None:
+        return term_start
+    earliest = max(add_months(appointed_on, months), appointed_on + timedelta(days=1))
+    return max(earliest, term_start)
+
+
 def subject_limit(subject: Subject, deadline: date) -> date:
     """The last day the subject may report: ``min(deadline, available_until)``."""
     if subject.available_until is None:

@@ -85,6 +85,10 @@ SUBJECT: Machine[SubjectStatus] = Machine(
         "record": transition([_P, _E, _D], None, _ANY_STATE),
         # A new vote replaces the counts and the outcome (a miscount is corrected so).
         "vote": transition([_D], None, _l("报告尚未记录，不能记录测评结果。")),
+        # 审议意见 on the report, then the reporter's answer on their handling; each may be
+        # corrected (recorded again).
+        "opinions": transition([_D], None, _l("报告尚未记录，不能记录审议意见。")),
+        "handling": transition([_D], None, _l("报告尚未记录，不能记录研究处理情况。")),
     },
     ReportError,
 )

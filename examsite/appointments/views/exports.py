@@ -23,6 +23,7 @@ from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import utc_to_local
+from examsite.exams.models import Attempt
 from examsite.extensions import db
 
 
@@ -31,23 +32,41 @@ def _meeting_name(meeting_: Meeting) -> str:
     return _("第%(t)s届", t=meeting_.term) + number if meeting_.term else number
 
 
-def _test_text(a: Appointment) -> str:
+def _failed_candidates(appointments: list[Appointment]) -> set[int]:
+    """Candidates among these with a graded, failed test (one query for the meeting)."""
+    ids = [a.candidate_id for a in appointments]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Attempt.candidate_id).where(
+                Attempt.candidate_id.in_(ids), Attempt.passed.is_(False)
+            )
+        )
+    )
+
+
+def _test_text(a: Appointment, failed: set[int]) -> str:
+    """The test in words: a failed test is 未通过, never shown as if it were not taken."""
     if a.test_attempt_id:
         return _("已通过")
-    return _("免考：%(reason)s", reason=a.exemption_reason) if a.exemption_reason else _("未考")
+    if a.exemption_reason:
+        return _("免考：%(reason)s", reason=a.exemption_reason)
+    return _("未通过") if a.candidate_id in failed else _("未考")
 
 
 @bp.get("/meetings/<int:meeting_id>/export.xlsx")
 @body_required(ROLE_STAFF)
 def meeting_export(body: Body, meeting_id: int) -> Response:
     meeting_ = _get(Meeting, body, meeting_id, MEETING_STEPS)
+    failed = _failed_candidates(list(meeting_.appointments))
     rows = [
         [
             a.candidate.name,
             a.candidate.masked_id,
             a.candidate.work_unit,
             a.proposed_post,
-            _test_text(a),
+            _test_text(a, failed),
             _("已发言") if a.statement and a.statement.delivered else _("未发言"),
             a.vote.label,
             _("已宣誓") if a.sworn_in else _("未宣誓"),

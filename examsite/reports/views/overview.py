@@ -13,14 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from examsite.core.body import Body
-from examsite.core.exports import attachment, day_text, xlsx_response
+from examsite.core.exports import attachment, xlsx_response
 from examsite.core.params import month_arg
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.extensions import db
 from examsite.reports import exports, scheduling
-from examsite.reports.forms import MODE_LABELS
 from examsite.reports.models import ReportSubject, Term
 from examsite.reports.views import bp
 
@@ -70,7 +69,7 @@ def calendar_ics(body: Body) -> Response:
     )
     return Response(
         exports.ics(subjects, body),
-        mimetype="text/calendar; charset=utf-8",
+        content_type="text/calendar; charset=utf-8",
         headers={
             "Content-Disposition": attachment(_("履职报告日历-%(body)s", body=body.name) + ".ics")
         },
@@ -84,34 +83,11 @@ def coverage(body: Body, term_id: int) -> Any:
     term_ = _get(Term, body, term_id)
     result = exports.coverage(term_)
     if request.args.get("format") == "xlsx":
-        rows = [
-            [
-                s.appointment.candidate.name,
-                s.appointment.proposed_post,
-                str(MODE_LABELS[s.mode]),
-                day_text(s.delivered_on),
-                s.outcome.label if s.outcome else "",
-                s.exempt_reason,
-            ]
-            for s in db.session.scalars(
-                select(ReportSubject)
-                .where(ReportSubject.term_id == term_.id)
-                .options(*scheduling.SUBJECT_ROW)
-            )
-        ]
-        headers = [
-            _("姓名"),
-            _("职务"),
-            _("报告方式"),
-            _("报告日期"),
-            _("测评结果"),
-            _("免于报告理由"),
-        ]
         term_name = _("第%(t)s届", t=term_.number)
         return xlsx_response(
             _("履职报告覆盖-%(term)s", term=term_name),
-            headers,
-            rows,
+            [str(h) for h in exports.COVERAGE_HEADERS],
+            exports.coverage_rows(term_),
             sheet=_("履职报告覆盖"),
             title=_("%(term)s任后履职报告覆盖情况", term=term_name),
             body=body.name,

@@ -14,22 +14,25 @@ from examsite.core import audit
 from examsite.core.actions import act
 from examsite.core.body import Body
 from examsite.core.filecheck import UploadError
-from examsite.core.forms import ConfirmForm
 from examsite.core.params import id_arg
 from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.transaction import refused
 from examsite.core.uploads import UPLOAD_MESSAGES, send_upload
-from examsite.reports import plans, recording, scheduling, voting
+from examsite.reports import deliberation, plans, recording, scheduling, voting
 from examsite.reports.forms import (
     FollowUpForm,
+    HandlingForm,
+    OpinionsForm,
     ReasonForm,
     RectificationForm,
     ReportForm,
+    ScheduleConfirmForm,
     VoteForm,
 )
 from examsite.reports.models import ReportSubject
+from examsite.reports.schedule import add_months
 from examsite.reports.states import ReportError, VoteOutcome
 from examsite.reports.views import bp
 
@@ -44,7 +47,7 @@ def subject(body: Body, subject_id: int) -> Any:
         body=body,
         subject=subject_,
         meetings=scheduling.meetings_of(subject_.term),
-        confirm=ConfirmForm(),
+        confirm=ScheduleConfirmForm(over_cap_reason=subject_.over_cap_reason),
         report_form=ReportForm(
             delivered_on=subject_.delivered_on or date.today(),
             mode=subject_.mode,
@@ -56,8 +59,20 @@ def subject(body: Body, subject_id: int) -> Any:
             basically=subject_.votes_basically,
             unsatisfied=subject_.votes_unsatisfied,
         ),
-        rect_form=RectificationForm(obj=subject_.rectification),
+        rect_form=RectificationForm(obj=subject_.rectification)
+        if subject_.rectification
+        else RectificationForm(due_on=recording.rectification_due(subject_, date.today())),
+        today=date.today(),
         follow_form=FollowUpForm(),
+        opinions_form=OpinionsForm(
+            opinions=subject_.opinions,
+            opinions_on=subject_.opinions_on or date.today(),
+            handling_due_on=subject_.handling_due_on or add_months(date.today(), 2),
+        ),
+        handling_form=HandlingForm(
+            handling_report=subject_.handling_report,
+            handling_reported_on=subject_.handling_reported_on or date.today(),
+        ),
         reason=ReasonForm(),
         conflicts=scheduling.conflicts(subject_),
     )
@@ -71,8 +86,10 @@ def _back(body: Body, subject_: ReportSubject) -> Any:
 @body_required(ROLE_STAFF)
 def subject_confirm(body: Body, subject_id: int) -> Any:
     subject_ = _get(ReportSubject, body, subject_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    form = ScheduleConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("理由不能超过 300 字。"), "error")
+        return _back(body, subject_)
     meeting = None
     meeting_id = id_arg("meeting_id", source=request.form)
     if meeting_id is not None:
@@ -85,7 +102,9 @@ def subject_confirm(body: Body, subject_id: int) -> Any:
             flash(_("日期格式不正确。"), "error")
             return _back(body, subject_)
     return act(
-        lambda: scheduling.confirm(subject_, meeting=meeting, due_on=due),
+        lambda: scheduling.confirm(
+            subject_, meeting=meeting, due_on=due, over_cap_reason=form.over_cap_reason.data or ""
+        ),
         _("已确认安排。"),
         _back(body, subject_),
     )
@@ -209,4 +228,45 @@ def subject_follow_up(body: Body, subject_id: int) -> Any:
         _back(body, subject_),
         form=form,
         invalid=_("请填写整改情况和日期。"),
+    )
+
+
+@bp.post("/subjects/<int:subject_id>/opinions")
+@body_required(ROLE_STAFF)
+def subject_opinions(body: Body, subject_id: int) -> Any:
+    """审议意见 on the report, with the deadline of the reporter's answer."""
+    subject_ = _get(ReportSubject, body, subject_id)
+    form = OpinionsForm()
+    return act(
+        lambda: deliberation.record_opinions(
+            subject_,
+            opinions=form.opinions.data or "",
+            sent_on=form.opinions_on.data,
+            due_on=form.handling_due_on.data,
+            today=date.today(),
+        ),
+        _("已记录审议意见。"),
+        _back(body, subject_),
+        form=form,
+        invalid=_("请填写审议意见、送交日期和报告期限（期限不能早于送交日期）。"),
+    )
+
+
+@bp.post("/subjects/<int:subject_id>/handling")
+@body_required(ROLE_STAFF)
+def subject_handling(body: Body, subject_id: int) -> Any:
+    """The reporter's 研究处理情况报告 on the opinions."""
+    subject_ = _get(ReportSubject, body, subject_id)
+    form = HandlingForm()
+    return act(
+        lambda: deliberation.record_handling(
+            subject_,
+            text=form.handling_report.data or "",
+            on=form.handling_reported_on.data,
+            today=date.today(),
+        ),
+        _("已记录研究处理情况报告。"),
+        _back(body, subject_),
+        form=form,
+        invalid=_("请填写研究处理情况和报告日期。"),
     )

@@ -107,7 +107,9 @@ def term(body: Body, term_id: int) -> Any:
         subjects=subjects,
         plans=plan_rows,
         plan_form=PlanForm(),
-        propose_form=ProposeForm(deadline=term_.ends_on),
+        propose_form=ProposeForm(
+            deadline=term_.ends_on, max_per_meeting=plans.settings_for(body).max_oral_per_meeting
+        ),
         meetings=scheduling.meetings_of(term_),
         appointed=appointed,
         confirm=ConfirmForm(),
@@ -160,9 +162,13 @@ def propose(body: Body, term_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("请填写每次会议的人数上限和完成日期。"), "error")
         return redirect(url_for("reports.term", code=body.code, term_id=term_.id))
-    result = scheduling.propose(
-        term_, max_oral_per_meeting=form.max_per_meeting.data or 1, deadline=form.deadline.data
-    )
+    try:
+        result = scheduling.propose(
+            term_, max_oral_per_meeting=form.max_per_meeting.data or 1, deadline=form.deadline.data
+        )
+    except ReportError as exc:
+        flash(refused(exc), "error")
+        return redirect(url_for("reports.term", code=body.code, term_id=term_.id))
     if result.problems:
         names = {s.id: s.appointment.candidate.name for s in scheduling.open_subjects(term_)}
         for problem in result.problems:
@@ -182,6 +188,9 @@ def settings(body: Body) -> Any:
             body,
             threshold_percent=form.threshold_percent.data or 50,
             reminder_email=form.reminder_email.data or "",
+            first_report_months=form.first_report_months.data or 12,
+            max_oral_per_meeting=form.max_oral_per_meeting.data or 4,
+            rectification_months=form.rectification_months.data or 3,
         )
         flash(_("已保存。"), "success")
         return redirect(url_for("reports.settings", code=body.code))
