@@ -109,7 +109,7 @@ EXPORTS: dict[str, tuple[str, str, str, str, tuple[str, ...], bool]] = {
         "east-staff",
         "/bodies/east/appointments/meetings/{meeting}/export.xlsx",
         "任免情况",
-        "任免情况-第16届第 5 次会议",
+        "任免情况-第十六届人大常委会第五次会议",
         ("任命", "已发言", "已宣誓"),
         True,
     ),
@@ -118,7 +118,7 @@ EXPORTS: dict[str, tuple[str, str, str, str, tuple[str, ...], bool]] = {
         "/bodies/east/appointments/statements.xlsx",
         "表态发言",
         "表态发言",
-        ("是", "第 5 次会议", f"{TODAY.year}年{TODAY.month}月{TODAY.day}日"),
+        ("是", "第十六届人大常委会第五次会议", f"{TODAY.year}年{TODAY.month}月{TODAY.day}日"),
         True,
     ),
     "ceremony": (

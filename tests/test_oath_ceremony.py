@@ -65,7 +65,8 @@ def test_the_form_ties_the_ceremony_to_a_meeting_with_date_and_time(app, two_mee
         assert ceremony.meeting_id == two_meetings["first"].id and ceremony.presiding == "副主任"
         cid = ceremony.id
     page = b.get(f"/bodies/east/appointments/ceremonies/{cid}").get_data(as_text=True)
-    assert "2026-11-02 10:00" in page and "第十七届人大常委会第一次会议（2026-11-01）" in page and "（2026-11-01）" in page
+    assert "2026-11-02 10:00" in page
+    assert "第十七届人大常委会第一次会议（2026-11-01）" in page
 
 
 def test_a_ceremony_cannot_come_before_its_meeting(app, two_meetings, make_ceremony):

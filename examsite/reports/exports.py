@@ -80,7 +80,7 @@ COVERAGE_HEADERS = (
 
 def _schedule_text(s: ReportSubject) -> str:
     if s.meeting is not None:
-        text = _("第 %(n)s 次会议（%(d)s）", n=s.meeting.number, d=day_text(s.meeting.date))
+        text = f"{s.meeting.name}（{day_text(s.meeting.date)}）"
     elif s.due_on is not None:
         text = _("截止 %(d)s", d=day_text(s.due_on))
     else:
@@ -146,7 +146,7 @@ def ics(subjects: list[ReportSubject], body: Body) -> str:
         name = one_line(s.appointment.candidate.name)
         details = [one_line(s.appointment.proposed_post)]
         if oral and s.meeting is not None:
-            details.append(_("第 %(n)s 次会议", n=s.meeting.number))
+            details.append(s.meeting.name)
         if not s.confirmed:
             details.append(_("安排尚未确认"))
         events.append(

@@ -3,7 +3,7 @@ period in the body's report settings; the reason a report was confirmed over the
 deliberation opinions on a report and the reporter's answer on their handling
 
 Revision ID: 5c1e9a7d3b42
-Revises: 736727bbc71b
+Revises: cc308b597bba
 Create Date: 2026-12-07 17:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e9a7d3b42'
-down_revision = '736727bbc71b'
+down_revision = 'cc308b597bba'
 branch_labels = None
 depends_on = None
 

@@ -87,7 +87,7 @@ def test_statements_and_oath_exports_are_in_words_with_a_title(
     make_rules("east", require_test=False)
     a = make_appointment(body="east", post="局长", vote="appointed")
     make_statement(a)
-    ceremony = make_ceremony("east", participants=[a], checked_in=True)
+    ceremony = make_ceremony("east", participants=[a], checked_in=True, confirmed=True)
     b = login_as("east-staff")
     statements = _sheet(b.get("/bodies/east/appointments/statements.xlsx"))
     assert "东城区人大常委会" in str(statements.cell(1, 1).value)
@@ -96,5 +96,5 @@ def test_statements_and_oath_exports_are_in_words_with_a_title(
     oath = _sheet(b.get(f"/bodies/east/appointments/ceremonies/{ceremony.id}/export.xlsx"))
     title = str(oath.cell(1, 1).value)
     assert "东城区人大常委会" in title and "出席情况" in title
-    assert [r[2] for r in oath.iter_rows(min_row=3, values_only=True)] == ["出席"]
+    assert [r[2] for r in oath.iter_rows(min_row=3, values_only=True)] == ["已宣誓"]
     _no_raw_values(oath)

@@ -28,8 +28,7 @@ from examsite.extensions import db
 
 
 def _meeting_name(meeting_: Meeting) -> str:
-    number = _("第 %(n)s 次会议", n=meeting_.number)
-    return _("第%(t)s届", t=meeting_.term) + number if meeting_.term else number
+    return meeting_.name
 
 
 def _failed_candidates(appointments: list[Appointment]) -> set[int]:
@@ -101,7 +100,7 @@ def statements_export(body: Body) -> Response:
         [
             s.appointment.candidate.name,
             s.appointment.proposed_post,
-            _("第 %(n)s 次会议", n=s.appointment.meeting.number) if s.appointment.meeting else "",
+            s.appointment.meeting.name if s.appointment.meeting else "",
             s.order,
             _("是") if s.delivered else _("否"),
             day_text(s.delivered_on),
