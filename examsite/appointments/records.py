@@ -286,3 +286,35 @@ audit.register_details(
 )
 # The log names the outcome (任命), not its stored value.
 audit.register_values("outcome", dict(VoteOutcome.labels()), action="appointment.vote")
+
+
+def failed_candidates(appointments: list[Appointment]) -> set[int]:
+    """Candidates among these with a graded, failed test (one query for the meeting)."""
+    ids = [a.candidate_id for a in appointments]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Attempt.candidate_id).where(
+                Attempt.candidate_id.in_(ids), Attempt.passed.is_(False)
+            )
+        )
+    )
+
+
+#: The test column of a meeting's list and export: a failed test is 未通过, never 缺.
+TEST_LABELS = {
+    "passed": _l("已通过"),
+    "exempt": _l("免考"),
+    "failed": _l("未通过"),
+    "none": _l("未考"),
+}
+
+
+def test_state(appointment: Appointment, failed: set[int]) -> str:
+    """passed / exempt / failed / none (``failed`` from ``failed_candidates``)."""
+    if appointment.test_attempt_id:
+        return "passed"
+    if appointment.exemption_reason:
+        return "exempt"
+    return "failed" if appointment.candidate_id in failed else "none"

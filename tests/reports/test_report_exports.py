@@ -73,12 +73,17 @@ def test_a_failed_test_is_exported_as_failed(
     meeting = make_meeting("east", term=16, number=5)
     make_appointment(failed, body="east", meeting=meeting)
     make_appointment(untested, body="east", meeting=meeting)
-    sheet = _sheet(
-        login_as("east-staff").get(f"/bodies/east/appointments/meetings/{meeting.id}/export.xlsx")
-    )
+    b = login_as("east-staff")
+    sheet = _sheet(b.get(f"/bodies/east/appointments/meetings/{meeting.id}/export.xlsx"))
     rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
     assert rows["未过者"][4] == "未通过" and rows["未考者"][4] == "未考"
     _no_raw_values(sheet)
+    # The meeting page says the same, never 缺 for one who sat and failed.
+    page = b.get(f"/bodies/east/appointments/meetings/{meeting.id}").get_data(as_text=True)
+    failed_row = page.split("未过者", 1)[1].split("</tr>", 1)[0]
+    untested_row = page.split("未考者", 1)[1].split("</tr>", 1)[0]
+    assert "未通过" in failed_row and "缺" not in failed_row.split("</td>")[2]
+    assert "未考" in untested_row
 
 
 def test_statements_and_oath_exports_are_in_words_with_a_title(

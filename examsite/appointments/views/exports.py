@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from examsite.appointments import figures as work_figures
+from examsite.appointments import records
 from examsite.appointments.forms import CHECK_IN_METHOD_LABELS, PeriodForm
 from examsite.appointments.models import Appointment, Ceremony, Meeting, Statement
 from examsite.appointments.views import bp
@@ -23,7 +24,6 @@ from examsite.core.roles import ROLE_STAFF
 from examsite.core.tenancy import body_required
 from examsite.core.tenancy import get_in_body_or_404 as _get
 from examsite.core.timeutil import utc_to_local
-from examsite.exams.models import Attempt
 from examsite.extensions import db
 
 
@@ -31,34 +31,18 @@ def _meeting_name(meeting_: Meeting) -> str:
     return meeting_.name
 
 
-def _failed_candidates(appointments: list[Appointment]) -> set[int]:
-    """Candidates among these with a graded, failed test (one query for the meeting)."""
-    ids = [a.candidate_id for a in appointments]
-    if not ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Attempt.candidate_id).where(
-                Attempt.candidate_id.in_(ids), Attempt.passed.is_(False)
-            )
-        )
-    )
-
-
 def _test_text(a: Appointment, failed: set[int]) -> str:
     """The test in words: a failed test is 未通过, never shown as if it were not taken."""
-    if a.test_attempt_id:
-        return _("已通过")
-    if a.exemption_reason:
+    if a.exemption_reason and not a.test_attempt_id:
         return _("免考：%(reason)s", reason=a.exemption_reason)
-    return _("未通过") if a.candidate_id in failed else _("未考")
+    return str(records.TEST_LABELS[records.test_state(a, failed)])
 
 
 @bp.get("/meetings/<int:meeting_id>/export.xlsx")
 @body_required(ROLE_STAFF)
 def meeting_export(body: Body, meeting_id: int) -> Response:
     meeting_ = _get(Meeting, body, meeting_id, MEETING_STEPS)
-    failed = _failed_candidates(list(meeting_.appointments))
+    failed = records.failed_candidates(list(meeting_.appointments))
     rows = [
         [
             a.candidate.name,

@@ -108,6 +108,9 @@ def meeting(body: Body, meeting_id: int) -> Any:
         available=available,
         confirm=ConfirmForm(),
         test_done=records.test_done,
+        failed=records.failed_candidates(list(meeting_.appointments)),
+        test_state=records.test_state,
+        TEST_LABELS=records.TEST_LABELS,
     )
 
 
