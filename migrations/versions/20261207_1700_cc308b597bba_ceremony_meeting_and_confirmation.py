@@ -4,8 +4,10 @@ names its presiding person, and is confirmed held; elected persons take the oath
 A ceremony gets its kind (committee meeting, the default of every existing row, or congress
 session), its meeting (an existing ceremony is linked to the meeting of its body held on its
 local day, where there is one; NULL otherwise), the session's name, the presiding person
-(主持人) and when staff confirmed it took place. Existing ceremonies stay unconfirmed: their
-check-ins no longer count as oaths until staff confirm them, which is the rule now.
+(主持人) and when staff confirmed it took place. An existing ceremony that has begun and has a
+check-in is taken as held (confirmed at its start, by nobody: recorded before confirmation
+existed), so the oaths already counted in past work reports still count; a ceremony still
+to come waits for staff to confirm it, which is the rule now.
 A participant is either an appointment or a person elected by a congress session
 (elected_persons), never both.
 
@@ -14,7 +16,7 @@ Revises: b6425baef69f
 Create Date: 2026-12-07 17:00:00.000000
 
 """
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from alembic import op
@@ -68,7 +70,8 @@ def upgrade():
 
 
 def _link_meetings_by_date():
-    """Each existing ceremony to its body's meeting held on the ceremony's local day."""
+    """Each existing ceremony to its body's meeting held on the ceremony's local day; a
+    begun one with a check-in confirmed as held."""
     conn = op.get_bind()
     ceremonies = sa.table(
         'ceremonies',
@@ -76,6 +79,23 @@ def _link_meetings_by_date():
         sa.column('body_id', sa.Integer()),
         sa.column('starts_at', sa.DateTime()),
         sa.column('meeting_id', sa.Integer()),
+        sa.column('confirmed_at', sa.DateTime()),
+    )
+    participants = sa.table(
+        'ceremony_participants',
+        sa.column('ceremony_id', sa.Integer()),
+        sa.column('checked_in_at', sa.DateTime()),
+    )
+    checked_in = sa.select(participants.c.ceremony_id).where(
+        participants.c.checked_in_at.is_not(None)
+    )
+    conn.execute(
+        ceremonies.update()
+        .where(
+            ceremonies.c.starts_at <= datetime.now(UTC).replace(tzinfo=None),
+            ceremonies.c.id.in_(checked_in),
+        )
+        .values(confirmed_at=ceremonies.c.starts_at)
     )
     meetings = sa.table(
         'meetings',
