@@ -180,3 +180,24 @@ def test_reminder_mail_carries_date_and_message_id(app, term_world, login_as, ru
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith(
         "@example.gov.cn>"
     )
+
+
+def test_a_calendar_program_reads_the_feed(app, term_world, login_as, make_plan):
+    """The feed as a calendar program reads it (the icalendar package): every event in
+    Beijing time, its text unescaped as written."""
+    import icalendar
+
+    b = _scheduled(app, login_as, term_world, make_plan)
+    sid = report_subjects(app, term_world["term"])[0].id
+    tricky = "局长;副主任,兼\\党组书记" + "长" * 40
+    with committing(app):
+        db.session.get(ReportSubject, sid).appointment.proposed_post = tricky
+    calendar = icalendar.Calendar.from_ical(_ics(b))
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 6
+    for event in events:
+        start = event.decoded("DTSTART")
+        assert start.utcoffset() == timedelta(hours=8)
+    (mine,) = [e for e in events if str(e["UID"]).startswith(f"report-{sid}-")]
+    assert str(mine["DESCRIPTION"]).startswith(tricky)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
