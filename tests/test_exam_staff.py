@@ -86,21 +86,24 @@ def test_candidate_import_is_all_or_nothing_with_row_numbers(app, world, login_a
     assert count(app, Candidate, Candidate.body_id == world.east.id) == 2
 
 
+#: A paper template form of 5 single-choice and 5 true/false questions, 2 points each.
+_TEMPLATE_FORM = {
+    "name": "法院卷",
+    "duration_minutes": "60",
+    "pass_mark": "10",
+    "single_count": "5",
+    "single_points": "2",
+    "multiple_count": "0",
+    "multiple_points": "2",
+    "true_false_count": "5",
+    "true_false_points": "2",
+}
+
+
 def test_template_reports_a_shortfall_against_the_bank(app, world, login_as, make_bank):
     make_bank("city", tfs=3)
     b = login_as("east-admin")
-    form = {
-        "name": "法院卷",
-        "duration_minutes": "60",
-        "pass_mark": "10",
-        "single_count": "5",
-        "single_points": "2",
-        "multiple_count": "0",
-        "multiple_points": "2",
-        "true_false_count": "5",
-        "true_false_points": "2",
-        "true_false_laws": "宪法=5",
-    }
+    form = {**_TEMPLATE_FORM, "true_false_laws": "宪法=5"}
     r = b.post("/bodies/east/exams/templates/new", form)
     page = b.get(r.headers["Location"]).get_data(as_text=True)
     assert "判断 宪法 需要 5 道，题库只有 3 道" in page
@@ -277,18 +280,7 @@ def test_question_page_shows_item_statistics(app, exam_world, login_as, make_att
 def test_a_law_quota_must_name_a_law_of_the_bank(app, world, login_as, make_bank):
     make_bank("city", tfs=3)
     b = login_as("east-admin")
-    form = {
-        "name": "法院卷",
-        "duration_minutes": "60",
-        "pass_mark": "10",
-        "single_count": "5",
-        "single_points": "2",
-        "multiple_count": "0",
-        "multiple_points": "2",
-        "true_false_count": "5",
-        "true_false_points": "2",
-        "true_false_laws": "中华人民共和国宪法=2",
-    }
+    form = {**_TEMPLATE_FORM, "true_false_laws": "中华人民共和国宪法=2"}
     page = b.post("/bodies/east/exams/templates/new", form).get_data(as_text=True)
     assert "题库中没有“中华人民共和国宪法”这一法律分类" in page
     assert count(app, PaperTemplate, PaperTemplate.body_id == world.east.id) == 0
