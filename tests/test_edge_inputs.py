@@ -6,8 +6,6 @@ the reminder e-mails)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from email.message import EmailMessage
-from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +19,7 @@ from examsite.reports import cli as reports_cli
 from examsite.reports.models import ReportSubject, Term
 from tests.fixtures.database import committing
 from tests.fixtures.factories import PASSWORD, count
+from tests.fixtures.mail import FakeSMTP
 from tests.fixtures.reports import TODAY, report_subjects
 from tests.fixtures.web import csrf_token
 
@@ -293,30 +292,6 @@ def test_ics_lines_cannot_be_broken_by_a_stored_name(app, login_as):
     unfolded = ics.replace("\r\n ", "")
     assert "SUMMARY:书面报告截止：报告人甲 ATTENDEE:mailto:evil@example.org X:1 " in unfolded
     assert "DESCRIPTION:局长 X-INJECTED:1" in unfolded
-
-
-class FakeSMTP:
-    """Stands in for smtplib.SMTP: keeps what would have been sent."""
-
-    sent: ClassVar[list[EmailMessage]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def __enter__(self) -> FakeSMTP:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def starttls(self) -> None:
-        pass
-
-    def login(self, *args: Any) -> None:
-        pass
-
-    def send_message(self, message: EmailMessage) -> None:
-        FakeSMTP.sent.append(message)
 
 
 @pytest.mark.usefixtures("term_world")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from examsite.extensions import db
 from examsite.reports import cli as reports_cli
 from examsite.reports import ical
 from examsite.reports.models import ReportSubject
 from tests.fixtures.database import committing
+from tests.fixtures.mail import FakeSMTP
 from tests.fixtures.reports import TODAY, report_subjects
 
 # --------------------------------------------------------------------------- a small reader
@@ -135,28 +135,6 @@ def test_text_escaping():
 # --------------------------------------------------------------------------- the e-mail
 
 
-class _SMTP:
-    sent: ClassVar[list[EmailMessage]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def __enter__(self) -> _SMTP:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def starttls(self) -> None:
-        pass
-
-    def login(self, *args: Any) -> None:
-        pass
-
-    def send_message(self, message: EmailMessage) -> None:
-        _SMTP.sent.append(message)
-
-
 def test_reminder_mail_carries_date_and_message_id(app, term_world, login_as, runner, monkeypatch):
     login_as("east-admin").post(
         "/bodies/east/reports/settings",
@@ -171,11 +149,11 @@ def test_reminder_mail_carries_date_and_message_id(app, term_world, login_as, ru
         subject.due_on, subject.confirmed = TODAY + timedelta(days=3), True
     monkeypatch.setitem(app.config, "EXAMSITE_SMTP_HOST", "smtp.example.org")
     monkeypatch.setitem(app.config, "EXAMSITE_SMTP_FROM", "renda@example.gov.cn")
-    monkeypatch.setattr(reports_cli.smtplib, "SMTP", _SMTP)
-    monkeypatch.setattr(_SMTP, "sent", [])
+    monkeypatch.setattr(reports_cli.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(FakeSMTP, "sent", [])
     result = runner.invoke(args=["reports", "remind", "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    (message,) = _SMTP.sent
+    (message,) = FakeSMTP.sent
     assert parsedate_to_datetime(message["Date"]).tzinfo is not None
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith(
         "@example.gov.cn>"
