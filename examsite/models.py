@@ -6,7 +6,9 @@ from examsite.appointments.models import (
     Ceremony,
     CeremonyParticipant,
     CommitteeTerm,
+    MatterRule,
     Meeting,
+    PostKind,
     Statement,
 )
 from examsite.auth.models import LoginThrottle, User
@@ -40,9 +42,11 @@ __all__ = [
     "HiddenQuestion",
     "Incident",
     "LoginThrottle",
+    "MatterRule",
     "Meeting",
     "PaperEntry",
     "PaperTemplate",
+    "PostKind",
     "Question",
     "QuestionRevision",
     "Rectification",

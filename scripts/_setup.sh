@@ -32,14 +32,17 @@ ensure_venv() {
     .venv/bin/pybabel compile --statistics -d examsite/translations >/dev/null
 }
 
-# Debian packages the site needs at run time: Pango for WeasyPrint (the PDF records) and
+# Debian packages the site needs at run time: Pango and HarfBuzz's subsetter for WeasyPrint
+# (the PDF records; WeasyPrint warns without the subsetter) and
 # the CJK fonts the records and the pages are set in. Installed only where missing.
 ensure_print_packages() {
-    if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/opentype/noto ]; then
+    if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 \
+        || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset \
+        || [ ! -d /usr/share/fonts/opentype/noto ]; then
         echo "==> Installing Pango and the CJK fonts (PDF records)"
         local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
         $sudo apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-            libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null
+            libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk >/dev/null
     fi
 }

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from examsite.appointments.matters import MatterKind
 from examsite.appointments.numerals import meeting_name
 from examsite.appointments.states import VOTE, VoteOutcome
 from examsite.auth.models import User
@@ -18,6 +19,7 @@ from examsite.extensions import Model
 
 # The vote and its changes are appointments.states'.
 VOTE_OUTCOMES = VoteOutcome.values()
+MATTER_KINDS = MatterKind.values()
 
 FORM_SINGLE = "single"
 FORM_GROUP = "group"
@@ -94,17 +96,58 @@ class CommitteeTerm(Model):
     members: Mapped[int]
 
 
+class PostKind(Model):
+    """A post kind a body adds to the built-in ones (matters.BUILTIN_POST_KINDS)."""
+
+    __tablename__ = "post_kinds"
+    __table_args__ = (UniqueConstraint("body_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class MatterRule(Model):
+    """A body's steps for one kind of matter (a body without a row for a kind uses
+    matters.DEFAULT_STEPS)."""
+
+    __tablename__ = "matter_rules"
+    __table_args__ = (CheckConstraint(f"kind IN {MATTER_KINDS!r}", name="kind_valid"),)
+
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
+    kind: Mapped[MatterKind] = mapped_column(EnumText(MatterKind, 24), primary_key=True)
+    needs_test: Mapped[bool]
+    needs_statement: Mapped[bool]
+    needs_oath: Mapped[bool]
+    needs_reports: Mapped[bool]
+
+
 class Appointment(Model):
-    """The record of one person's appointment: the steps with their dates and evidence."""
+    """One 任免事项: a decision on one person (任命, 免职, 接受辞职, ...) with, as its kind
+    needs them, the steps with their dates and evidence."""
 
     __tablename__ = "appointments"
-    __table_args__ = (CheckConstraint(f"vote IN {VOTE_OUTCOMES!r}", name="vote_valid"),)
+    __table_args__ = (
+        CheckConstraint(f"vote IN {VOTE_OUTCOMES!r}", name="vote_valid"),
+        CheckConstraint(f"kind IN {MATTER_KINDS!r}", name="kind_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    kind: Mapped[MatterKind] = mapped_column(
+        EnumText(MatterKind, 24), default=MatterKind.APPOINT, server_default="appoint"
+    )
+    #: The post the matter is about (the post given, or the post taken away).
     proposed_post: Mapped[str] = mapped_column(String(200), default="")
+    #: 职务类别 (a built-in post kind or one of the body's PostKind names; "" unknown).
+    post_kind: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: 提请机关 (e.g. 市人民政府市长, 市人民检察院检察长).
+    nominating_organ: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: For a 选举: the congress session that elected the person (no meeting).
+    session_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: The passed test this appointment rests on.
     test_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     #: Why no test is needed (e.g. re-appointment to the same post), set by a body admin.
