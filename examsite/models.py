@@ -2,7 +2,6 @@
 
 from examsite.appointments.models import (
     Appointment,
-    AppointmentRules,
     Ceremony,
     CeremonyParticipant,
     CommitteeTerm,
@@ -29,7 +28,6 @@ from examsite.reports.models import (
 __all__ = [
     "Answer",
     "Appointment",
-    "AppointmentRules",
     "Attempt",
     "AuditChainHead",
     "AuditEvent",

@@ -302,6 +302,13 @@ ACCESS: dict[str, Profile] = {
     "appointments.ceremony_scan": STAFF_PAGE,
     "appointments.ceremony_export": STAFF_PAGE,
     "appointments.rules": BODY_ADMIN_PAGE,
+    "appointments.post_kind_add": BODY_ADMIN_PAGE,
+    "appointments.post_kind_rename": BODY_ADMIN_PAGE,
+    "appointments.post_kind_delete": BODY_ADMIN_PAGE,
+    "appointments.matter_new": STAFF_PAGE,
+    "appointments.matter_edit": STAFF_PAGE,
+    "appointments.elections": STAFF_PAGE,
+    "appointments.election_new": STAFF_PAGE,
     "appointments.committee_term": BODY_ADMIN_PAGE,
     "appointments.figures": STAFF_PAGE,
     # ---------------------------------------------------------------- post-appointment reports

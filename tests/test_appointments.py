@@ -17,7 +17,7 @@ from examsite.appointments.models import Appointment, CeremonyParticipant, State
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.extensions import db
-from tests.fixtures.appointments import deliver_statement
+from tests.fixtures.appointments import appointing_steps, deliver_statement, rules_form
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import body_row, count
@@ -95,10 +95,7 @@ def test_exemption_allows_the_appointment(app, meeting_world, login_as):
 
 def test_the_rule_can_be_switched_off(app, meeting_world, login_as):
     admin = login_as("east-admin")
-    admin.post(
-        "/bodies/east/appointments/rules",
-        {"require_appointed_for_oath": "y", "require_statement": "y"},
-    )
+    admin.post("/bodies/east/appointments/rules", rules_form(appointing_steps(require_test=False)))
     _stated(app, meeting_world["appointments"][1])
     _vote(admin, meeting_world["appointments"][1])
     assert _appointment(app, meeting_world["appointments"][1]).vote == "appointed"

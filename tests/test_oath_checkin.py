@@ -28,7 +28,7 @@ from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.exams.models import Candidate
 from examsite.extensions import db
-from tests.fixtures.appointments import deliver_statement
+from tests.fixtures.appointments import appointing_steps, deliver_statement
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import count
@@ -48,7 +48,7 @@ def ceremony(app, world):
     with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         east_id = east.id
-        appointment_records.save_rules(east, require_test=False, require_appointed_for_oath=True)
+        appointment_records.save_steps(east, appointing_steps(require_test=False))
         meeting = appointment_records.save_meeting(
             east, None, term=16, number=20, date=date(2026, 11, 20), agenda=""
         )

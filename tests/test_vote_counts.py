@@ -21,9 +21,11 @@ from examsite.appointments.ballot import (
     majority,
     passes,
 )
-from examsite.appointments.models import Appointment, AppointmentRules
+from examsite.appointments.matters import MatterKind
+from examsite.appointments.models import Appointment, MatterRule
 from examsite.core.audit import AuditEvent
 from examsite.extensions import db
+from tests.fixtures.appointments import appointing_steps, rules_form
 from tests.fixtures.database import committing
 from tests.fixtures.factories import body_row
 
@@ -213,13 +215,17 @@ def test_no_vote_before_the_statement(app, vote_world, login_as):
 
 def test_the_statement_rule_is_on_by_default_and_can_be_switched_off(app, vote_world, login_as):
     with committing(app):
-        assert records.rules_for(body_row("east")).require_statement
+        assert records.steps_for(body_row("east"), MatterKind.APPOINT).statement
     admin = login_as("east-admin")
     rules = admin.get("/bodies/east/appointments/rules").get_data(as_text=True)
-    assert "未在会议上作任前表态发言的，不能记录表决结果" in rules
-    admin.post("/bodies/east/appointments/rules", {"require_test": "y"})
+    assert "未勾选“表态发言”的，无须先作任前表态发言即可记录表决结果" in rules
+    admin.post(
+        "/bodies/east/appointments/rules",
+        rules_form(appointing_steps(require_statement=False)),
+    )
     with committing(app):
-        assert db.session.get(AppointmentRules, _east_id(app)).require_statement is False
+        rule = db.session.get(MatterRule, (_east_id(app), MatterKind.APPOINT))
+        assert rule is not None and rule.needs_statement is False
     _vote(admin, vote_world["silent"], present=20, f=20)
     assert _record(app, vote_world["silent"]).vote == "appointed"
 

@@ -1,5 +1,6 @@
-"""Who may be sworn at a ceremony: those whose appointment was voted through at or before
-its meeting, and, at a congress session's ceremony, the persons the session elected."""
+"""Who may be sworn at a ceremony: those whose matter was voted through at or before its
+meeting and whose kind takes the oath (the body's steps: a removal does not), and, at a
+congress session's ceremony, the persons the session elected."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
+from examsite.appointments import records
 from examsite.appointments.models import (
     KIND_SESSION,
     Appointment,
@@ -47,6 +49,12 @@ def participant_limit(ceremony: Ceremony) -> date:
     return ceremony.meeting.date if ceremony.meeting is not None else ceremony_day(ceremony)
 
 
+def oath_takers(body_id: int, appointments: list[Appointment]) -> list[Appointment]:
+    """Those of the matters whose kind takes the oath in the body (one query for all)."""
+    steps = records.steps_by_kind(body_id)
+    return [a for a in appointments if steps[a.kind].oath]
+
+
 def add_participants(ceremony: Ceremony, appointments: list[Appointment]) -> int:
     """Add people to a ceremony: only those whose appointment was voted through (same body)
     at or before the ceremony's meeting (a session ceremony: on or before its day)."""
@@ -57,6 +65,14 @@ def add_participants(ceremony: Ceremony, appointments: list[Appointment]) -> int
     if not_appointed:
         raise AppointmentError(
             _("以下人员尚未被任命，不能参加宪法宣誓：%(names)s", names="、".join(not_appointed))
+        )
+    no_oath = {a.id for a in mine} - {a.id for a in oath_takers(ceremony.body_id, mine)}
+    if no_oath:
+        raise AppointmentError(
+            _(
+                "按任免规则，以下人员的任免事项无须宪法宣誓：%(names)s",
+                names="、".join(a.candidate.name for a in mine if a.id in no_oath),
+            )
         )
     limit = participant_limit(ceremony)
     late = [a.candidate.name for a in mine if (passed_on(a) or date.max) > limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from examsite.appointments.matters import MatterKind, Steps
 from examsite.appointments.models import (
     CHECK_IN_MANUAL,
     CHECK_IN_SELF,
@@ -203,9 +205,105 @@ class CheckInForm(FlaskForm):
     )
 
 
-class RulesForm(FlaskForm):
-    require_test = BooleanField(_l("未通过考试且无免考记录的，不能记为已任命"))
-    require_statement = BooleanField(_l("未在会议上作任前表态发言的，不能记录表决结果"))
+#: The rules table's columns: Steps' fields and their headings.
+STEP_COLUMNS = (
+    ("test", _l("测试")),
+    ("statement", _l("表态发言")),
+    ("oath", _l("宪法宣誓")),
+    ("reports", _l("履职报告")),
+)
+
+
+def step_field_name(kind: MatterKind, step: str) -> str:
+    """The checkbox of one kind's step in the rules table (e.g. "remove_test")."""
+    return f"{kind.value}_{step}"
+
+
+class StepsForm(FlaskForm):
+    """The rules table: one row per kind of matter, one checkbox per step (fields added
+    below, one per kind and step)."""
+
+    def steps(self) -> dict[MatterKind, Steps]:
+        return {
+            kind: Steps(
+                **{step: bool(self[step_field_name(kind, step)].data) for step, _ in STEP_COLUMNS}
+            )
+            for kind in MatterKind
+        }
+
+    def fill(self, steps: Mapping[MatterKind, Steps]) -> None:
+        for kind, value in steps.items():
+            for step, _ in STEP_COLUMNS:
+                self[step_field_name(kind, step)].data = getattr(value, step)
+
+
+for _kind in MatterKind:
+    for _step, _heading in STEP_COLUMNS:
+        setattr(
+            StepsForm,
+            step_field_name(_kind, _step),
+            BooleanField(_l("%(kind)s：%(step)s", kind=_kind.label, step=_heading)),
+        )
+
+
+class PostKindForm(FlaskForm):
+    name = StringField(
+        _l("职务类别名称"),
+        validators=[DataRequired(_l("请填写职务类别名称。")), Length(max=64)],
+    )
+
+
+#: The person select's entry for a person not yet in the body's list.
+NEW_PERSON = 0
+
+
+class MatterForm(FlaskForm):
+    """A 任免事项 at a meeting: its kind, the person (chosen, or new with name and ID
+    number), the post, post kind and nominating organ. The view fills the choices."""
+
+    kind = SelectField(_l("事项类型"), default=MatterKind.APPOINT.value)
+    candidate_id = SelectField(_l("人员"), coerce=int, default=NEW_PERSON, validate_choice=False)
+    name = StringField(
+        _l("新人员姓名"),
+        validators=[Length(max=64)],
+        description=_l("名单中没有此人时填写姓名和身份证号。"),
+    )
+    id_number = StringField(
+        _l("新人员身份证号"), validators=[Length(max=20)], render_kw={"autocomplete": "off"}
+    )
+    proposed_post = StringField(
+        _l("职务"),
+        validators=[DataRequired(_l("请填写职务。")), Length(max=200)],
+        description=_l("任命的填拟任职务，免职、撤职、辞职的填所免的职务。"),
+    )
+    post_kind = SelectField(_l("职务类别"), default="")
+    nominating_organ = StringField(
+        _l("提请机关"),
+        validators=[Length(max=100)],
+        description=_l("例如：市人民政府市长、市人民检察院检察长。"),
+    )
+
+    def validate_candidate_id(self, field: Any) -> None:
+        if field.data == NEW_PERSON and not (
+            (self.name.data or "").strip() and (self.id_number.data or "").strip()
+        ):
+            raise ValidationError(_l("请选择人员，或填写新人员的姓名和身份证号。"))
+
+
+class ElectionForm(MatterForm):
+    """选举: the congress session elects; no kind to choose, the session and day instead."""
+
+    kind = None
+    proposed_post = StringField(
+        _l("当选职务"), validators=[DataRequired(_l("请填写职务。")), Length(max=200)]
+    )
+
+    session_name = StringField(
+        _l("人民代表大会会议名称"),
+        validators=[DataRequired(_l("请填写人民代表大会会议名称。")), Length(max=200)],
+        description=_l("例如：第十七届人民代表大会第一次会议。"),
+    )
+    elected_on = DateField(_l("当选日期"), validators=[DataRequired(_l("请填写当选日期。"))])
 
 
 class PeriodForm(FlaskForm):

@@ -61,17 +61,23 @@ REMOVING = frozenset(
 #: The committee's 任免事项 (what 任免人次 counts).
 COMMITTEE_KINDS = APPOINTING | REMOVING
 
+#: A passed vote on a matter that is no appointment (免职, 接受辞职, ...): the stored
+#: outcome stays VoteOutcome.APPOINTED, only the words differ.
+PASSED_LABEL = _l("通过")
+
 #: The post kinds every body has (a body adds its own: ``PostKind``), in the order the
-#: work reports list them.
-BUILTIN_POST_KINDS: tuple[Any, ...] = (
-    _l("专门委员会组成人员"),
-    _l("常委会工作机构负责人"),
-    _l("政府组成人员"),
-    _l("监察委员会组成人员"),
-    _l("法院法职人员"),
-    _l("检察院法职人员"),
-    _l("下级人民检察院检察长"),
-)
+#: work reports list them: the stored name (Appointment.post_kind, the Chinese source
+#: string whatever the page's language) and its label.
+BUILTIN_POST_KIND_LABELS: Mapping[str, Any] = {
+    "专门委员会组成人员": _l("专门委员会组成人员"),
+    "常委会工作机构负责人": _l("常委会工作机构负责人"),
+    "政府组成人员": _l("政府组成人员"),
+    "监察委员会组成人员": _l("监察委员会组成人员"),
+    "法院法职人员": _l("法院法职人员"),
+    "检察院法职人员": _l("检察院法职人员"),
+    "下级人民检察院检察长": _l("下级人民检察院检察长"),
+}
+BUILTIN_POST_KINDS: tuple[Any, ...] = tuple(BUILTIN_POST_KIND_LABELS.values())
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,8 @@ DEFAULT_STEPS: Mapping[MatterKind, Steps] = {
     MatterKind.ACCEPT_RESIGNATION: NO_STEPS,
     MatterKind.APPROVE_REMOVE: NO_STEPS,
 }
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    """(value, label) of every kind, in the order of the enum: the form's select."""
+    return [(kind.value, kind.label) for kind in MatterKind]

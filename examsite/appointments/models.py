@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from examsite.appointments.matters import MatterKind
+from examsite.appointments.matters import APPOINTING, PASSED_LABEL, MatterKind
 from examsite.appointments.numerals import meeting_name
 from examsite.appointments.states import VOTE, VoteOutcome
 from examsite.auth.models import User
@@ -68,20 +68,6 @@ class Meeting(Model):
     def formal_name(self, body: Body) -> str:
         """东城区第十七届人大常委会第二十次会议, as formal prints write it."""
         return meeting_name(self.term, self.number, body.name)
-
-
-class AppointmentRules(Model):
-    """Per-body rules, on by default (a body without a row uses the defaults)."""
-
-    __tablename__ = "appointment_rules"
-
-    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
-    #: No "appointed" vote without a passed test or an exemption.
-    require_test: Mapped[bool] = mapped_column(default=True)
-    #: An oath only for a person who was appointed.
-    require_appointed_for_oath: Mapped[bool] = mapped_column(default=True)
-    #: No vote before the person's statement at the meeting (任前表态发言).
-    require_statement: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class CommitteeTerm(Model):
@@ -177,7 +163,20 @@ class Appointment(Model):
 
     @property
     def appointed(self) -> bool:
+        """Whether the vote passed (stored as APPOINTED whatever the kind)."""
         return self.vote == VoteOutcome.APPOINTED
+
+    @property
+    def appointing(self) -> bool:
+        """Whether the matter puts the person into a post (任命, 决定任命, ...)."""
+        return self.kind in APPOINTING
+
+    @property
+    def outcome_label(self) -> str:
+        """The vote as pages show it: a passed removal reads 通过, not 任命."""
+        if self.vote == VoteOutcome.APPOINTED and not self.appointing:
+            return str(PASSED_LABEL)
+        return self.vote.label
 
     @property
     def voted(self) -> bool:

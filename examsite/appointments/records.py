@@ -3,6 +3,7 @@ it rests on (or an exemption) and the vote."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from examsite.appointments import ballot as ballots
-from examsite.appointments.models import Appointment, AppointmentRules, CommitteeTerm, Meeting
+from examsite.appointments.matters import (
+    APPOINTING,
+    DEFAULT_STEPS,
+    REMOVING,
+    MatterKind,
+    Steps,
+)
+from examsite.appointments.models import Appointment, CommitteeTerm, MatterRule, Meeting
 from examsite.appointments.states import (
     AFTER_STATEMENT,
     RECORDS,
@@ -27,35 +35,75 @@ from examsite.exams.models import Attempt, Candidate
 from examsite.extensions import db
 
 
-def rules_for(body: Body) -> AppointmentRules:
-    return db.session.get(AppointmentRules, body.id) or AppointmentRules(
-        body_id=body.id, require_test=True, require_appointed_for_oath=True, require_statement=True
+def _steps(rule: MatterRule) -> Steps:
+    return Steps(
+        test=rule.needs_test,
+        statement=rule.needs_statement,
+        oath=rule.needs_oath,
+        reports=rule.needs_reports,
     )
 
 
-def save_rules(
-    body: Body,
-    *,
-    require_test: bool,
-    require_appointed_for_oath: bool,
-    require_statement: bool = True,
-) -> None:
-    rules = db.session.get(AppointmentRules, body.id)
-    if rules is None:
-        rules = AppointmentRules(body_id=body.id)
-        db.session.add(rules)
-    rules.require_test = require_test
-    rules.require_appointed_for_oath = require_appointed_for_oath
-    rules.require_statement = require_statement
-    audit.record(
-        "appointment.rules",
-        target=body,
-        body=body,
-        require_test=require_test,
-        require_appointed_for_oath=require_appointed_for_oath,
-        require_statement=require_statement,
-    )
+def steps_by_kind(body: Body | int) -> dict[MatterKind, Steps]:
+    """Every kind's steps in the body: its MatterRule rows over DEFAULT_STEPS (one query,
+    for pages that list matters of several kinds)."""
+    body_id = body if isinstance(body, int) else body.id
+    steps = dict(DEFAULT_STEPS)
+    for rule in db.session.scalars(select(MatterRule).where(MatterRule.body_id == body_id)):
+        steps[MatterKind(rule.kind)] = _steps(rule)
+    return steps
+
+
+def steps_for(body: Body | int, kind: MatterKind | str) -> Steps:
+    """The steps a matter of the kind needs in the body (its rule, else the default)."""
+    body_id = body if isinstance(body, int) else body.id
+    kind = MatterKind(kind)
+    rule = db.session.get(MatterRule, (body_id, kind))
+    return _steps(rule) if rule is not None else DEFAULT_STEPS[kind]
+
+
+def save_steps(body: Body, steps: Mapping[MatterKind, Steps]) -> list[MatterKind]:
+    """Set the body's steps of the kinds given; a kind set back to its defaults keeps no
+    row (it follows the defaults again). Returns the kinds that changed."""
+    current = steps_by_kind(body)
+    changed = [kind for kind, value in steps.items() if current[kind] != value]
+    for kind in changed:
+        value = steps[kind]
+        rule = db.session.get(MatterRule, (body.id, kind))
+        if value == DEFAULT_STEPS[kind]:
+            if rule is not None:
+                db.session.delete(rule)
+            continue
+        if rule is None:
+            rule = MatterRule(body_id=body.id, kind=kind)
+            db.session.add(rule)
+        rule.needs_test, rule.needs_statement = value.test, value.statement
+        rule.needs_oath, rule.needs_reports = value.oath, value.reports
+    if changed:
+        # One detail per changed kind: the steps it needs now, in the log's own words.
+        audit.record(
+            "appointment.rules",
+            target=body,
+            body=body,
+            **{kind.value: _steps_words(steps[kind]) for kind in MatterKind if kind in changed},
+        )
     db.session.flush()
+    return changed
+
+
+#: The four steps' names, in the rules table's order.
+STEP_LABELS = {
+    "test": _l("测试"),
+    "statement": _l("表态发言"),
+    "oath": _l("宪法宣誓"),
+    "reports": _l("履职报告"),
+}
+#: The same in the audit log, which stores the Chinese words (shown as stored).
+_STEP_WORDS = {"test": "测试", "statement": "表态发言", "oath": "宪法宣誓", "reports": "履职报告"}
+
+
+def _steps_words(steps: Steps) -> str:
+    return "、".join(word for name, word in _STEP_WORDS.items() if getattr(steps, name)) or "无"
 
 
 def committee_terms(body: Body) -> list[CommitteeTerm]:
@@ -128,18 +176,33 @@ def passed_attempt(candidate: Candidate) -> Attempt | None:
 
 
 def create_appointment(
-    body: Body, candidate: Candidate, meeting: Meeting | None, proposed_post: str
+    body: Body,
+    candidate: Candidate,
+    meeting: Meeting | None,
+    proposed_post: str,
+    *,
+    kind: MatterKind = MatterKind.APPOINT,
+    post_kind: str = "",
+    nominating_organ: str = "",
+    session_name: str = "",
 ) -> Appointment:
+    """One matter on a person (by default 任命 at the meeting), linked to their passed test."""
     passed = passed_attempt(candidate)
     appointment = Appointment(
         body_id=body.id,
         candidate=candidate,
         meeting=meeting,
+        kind=kind,
         proposed_post=proposed_post or candidate.proposed_post,
+        post_kind=post_kind,
+        nominating_organ=nominating_organ,
+        session_name=session_name,
         test_attempt_id=passed.id if passed else None,
     )
     db.session.add(appointment)
-    audit.record("appointment.create", target=appointment, body=body, name=candidate.name)
+    audit.record(
+        "appointment.create", target=appointment, body=body, name=candidate.name, kind=kind.value
+    )
     db.session.flush()
     return appointment
 
@@ -158,31 +221,32 @@ def test_done(appointment: Appointment) -> bool:
 
 
 def record_vote(appointment: Appointment, outcome: str, on: date) -> None:
-    """任命 / 未通过 / 撤回 (or back to 待表决), as states.VOTE allows; an appointment needs a
-    passed test or an exemption, and a sworn-in person stays appointed."""
+    """任命 / 未通过 / 撤回 (or back to 待表决), as states.VOTE allows. Where the body's
+    steps for the matter's kind ask for them, a passed vote needs a passed test or an
+    exemption, and a vote the statement first; a sworn-in person stays appointed. A
+    removal voted through ends the person's open appointment to the same post (离任)."""
     try:
         vote = VoteOutcome(outcome)
     except ValueError:
         raise AppointmentError(_("表决结果无效。")) from None
+    steps = steps_for(appointment.body_id, appointment.kind)
     if appointment.test_attempt_id is None:
         passed = passed_attempt(appointment.candidate)
         appointment.test_attempt_id = passed.id if passed else None
-    if (
-        vote is VoteOutcome.APPOINTED
-        and rules_for(appointment.body).require_test
-        and not test_done(appointment)
-    ):
+    if vote is VoteOutcome.APPOINTED and steps.test and not test_done(appointment):
+        name = appointment.candidate.name
         raise AppointmentError(
             _(
                 "%(name)s 尚未通过任前法律知识考试，也没有免考记录，不能记为已任命。",
-                name=appointment.candidate.name,
+                name=name,
+            )
+            if appointment.appointing
+            else _(
+                "%(name)s 尚未通过任前法律知识考试，也没有免考记录，不能记录表决通过。",
+                name=name,
             )
         )
-    if (
-        RECORDS[vote] in AFTER_STATEMENT
-        and rules_for(appointment.body).require_statement
-        and not appointment.statement_made
-    ):
+    if RECORDS[vote] in AFTER_STATEMENT and steps.statement and not appointment.statement_made:
         raise AppointmentError(str(STATEMENT_FIRST % {"name": appointment.candidate.name}))
     if vote is not VoteOutcome.APPOINTED and appointment.sworn_in:
         raise AppointmentError(_("该人员已进行宪法宣誓，不能改为未任命。"))
@@ -192,7 +256,33 @@ def record_vote(appointment: Appointment, outcome: str, on: date) -> None:
     appointment.vote_members = appointment.vote_present = None
     appointment.votes_for = appointment.votes_against = appointment.vote_abstentions = None
     audit.record("appointment.vote", target=appointment, outcome=vote.value, date=on.isoformat())
+    if vote is VoteOutcome.APPOINTED and appointment.kind in REMOVING:
+        end_held_posts(appointment, on)
     db.session.flush()
+
+
+#: The kinds that leave a person holding a post until a removal ends it.
+HOLDING = APPOINTING | {MatterKind.ELECT}
+
+
+def end_held_posts(removal: Appointment, on: date) -> int:
+    """离任: the person's open matters (appointed or elected, not yet left) to the post the
+    removal is about end on its vote's day, so they stop being report subjects."""
+    held = db.session.scalars(
+        select(Appointment).where(
+            Appointment.body_id == removal.body_id,
+            Appointment.candidate_id == removal.candidate_id,
+            Appointment.id != removal.id,
+            Appointment.kind.in_(HOLDING),
+            Appointment.vote == VoteOutcome.APPOINTED,
+            Appointment.left_on.is_(None),
+            Appointment.proposed_post == removal.proposed_post,
+        )
+    ).all()
+    for matter in held:
+        matter.left_on = on
+        audit.record("appointment.left", target=matter, left_on=on.isoformat(), by=removal.id)
+    return len(held)
 
 
 #: What each problem of a ballot (appointments.ballot) tells the user.
@@ -264,13 +354,12 @@ audit.register_actions(
         "appointment.ballot": _l("记录表决票数"),
         "appointment.committee_term": _l("设置常委会组成人员数"),
         "appointment.export": _l("导出任免数据"),
+        "appointment.left": _l("记录离任"),
     }
 )
 audit.register_targets({"CommitteeTerm": _l("常委会组成人员数")})
-audit.register_details(
-    {"require_statement": _l("未在会议上作任前表态发言的，不能记录表决结果")},
-    action="appointment.rules",
-)
+audit.register_details(dict(MatterKind.labels()), action="appointment.rules")
+audit.register_values("kind", dict(MatterKind.labels()))
 audit.register_details(
     {"term": _l("届次"), "members": _l("组成人员数")}, action="appointment.committee_term"
 )

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from examsite.appointments import records as appointment_records
 from examsite.appointments.models import Appointment
 from examsite.appointments.states import VoteOutcome as AppointmentVote
 from examsite.core import audit
@@ -111,9 +112,11 @@ def _generate(plan: ReportPlan) -> int:
             Appointment.vote_date <= term.ends_on,
         )
     )
+    # Only matters whose kind reports in the body (a removal does not): one query.
+    steps = appointment_records.steps_by_kind(plan.body_id)
     added = 0
     for appointment in candidates:
-        if appointment.id in taken:
+        if appointment.id in taken or not steps[appointment.kind].reports:
             continue
         if plan.post_categories and appointment.candidate.post_category not in plan.post_categories:
             continue

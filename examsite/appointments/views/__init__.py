@@ -1,7 +1,8 @@
 """Staff pages for appointments, statements and oath ceremonies; the public check-in.
 
 The blueprints, and the labels their pages use. The routes are in ``meetings`` (meetings,
-one person's record, the vote, the rules), ``statements``, ``ceremonies`` (staff pages of a
+one person's record, the vote, the rules), ``matters`` (a matter of any kind, elections,
+post kinds), ``statements``, ``ceremonies`` (staff pages of a
 ceremony and its check-in), ``exports`` (the Excel files and the figures) and ``oath`` (the
 public check-in, on ``public``); importing them registers them."""
 
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Blueprint
 
 from examsite.appointments.forms import CHECK_IN_METHOD_LABELS, FORM_LABELS
+from examsite.appointments.matters import BUILTIN_POST_KIND_LABELS
 from examsite.appointments.numerals import chinese_numeral
 
 # import_name is the appointments package, not this one: template_folder resolves against it.
@@ -25,6 +27,12 @@ public = Blueprint("oath", "examsite.appointments", template_folder="templates",
 bp.add_app_template_filter(chinese_numeral, "chinese_numeral")
 
 
+@bp.app_template_filter("post_kind_label")
+def _post_kind_label(name: str) -> str:
+    """A stored post kind in the page's language (a body's own kinds as named)."""
+    return str(BUILTIN_POST_KIND_LABELS.get(name, name))
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"FORM_LABELS": FORM_LABELS, "CHECK_IN_METHOD_LABELS": CHECK_IN_METHOD_LABELS}
@@ -34,9 +42,10 @@ def _labels() -> dict[str, Any]:
 from examsite.appointments.views import (  # noqa: E402
     ceremonies,
     exports,
+    matters,
     meetings,
     oath,
     statements,
 )
 
-__all__ = ["bp", "ceremonies", "exports", "meetings", "oath", "public", "statements"]
+__all__ = ["bp", "ceremonies", "exports", "matters", "meetings", "oath", "public", "statements"]

@@ -123,13 +123,17 @@ def ceremony(body: Body, ceremony_id: int) -> Any:
     )
     # Only those voted through at or before the ceremony's meeting are offered.
     limit = ceremony_people.participant_limit(ceremony_)
-    candidates = [
-        a
-        for a in db.session.scalars(
+    # ... and whose kind takes the oath (the body's steps: a removal does not).
+    voted = list(
+        db.session.scalars(
             select(Appointment)
             .where(Appointment.body_id == body.id, Appointment.vote == VoteOutcome.APPOINTED)
             .options(joinedload(Appointment.candidate), joinedload(Appointment.meeting))
         )
+    )
+    candidates = [
+        a
+        for a in ceremony_people.oath_takers(body.id, voted)
         if a.id not in present
         and a.id not in sworn
         and (ceremony_people.passed_on(a) or limit) <= limit

@@ -11,16 +11,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from examsite.appointments import records
+from examsite.appointments import matter_records, records
 from examsite.appointments.forms import (
+    STEP_COLUMNS,
     VOTE_BALLOT,
     CommitteeTermForm,
     ExemptForm,
     MeetingForm,
-    RulesForm,
+    PostKindForm,
     StatementForm,
+    StepsForm,
     VoteForm,
+    step_field_name,
 )
+from examsite.appointments.matters import BUILTIN_POST_KINDS, MatterKind
 from examsite.appointments.models import Appointment, Meeting
 from examsite.appointments.statement_text import to_plain
 from examsite.appointments.states import AppointmentError
@@ -50,7 +54,7 @@ def index(body: Body) -> Any:
         .where(Meeting.body_id == body.id)
         .order_by(Meeting.date.desc())
         # Each row counts its appointments and the appointed: the votes are enough.
-        .options(selectinload(Meeting.appointments).load_only(Appointment.vote))
+        .options(selectinload(Meeting.appointments).load_only(Appointment.vote, Appointment.kind))
     )
     return render_template("appointments/index.html", body=body, page=page)
 
@@ -111,6 +115,7 @@ def meeting(body: Body, meeting_id: int) -> Any:
         failed=records.failed_candidates(list(meeting_.appointments)),
         test_state=records.test_state,
         TEST_LABELS=records.TEST_LABELS,
+        steps=records.steps_by_kind(body),
     )
 
 
@@ -146,7 +151,7 @@ def appointment(body: Body, appointment_id: int) -> Any:
         record=record,
         vote_form=VoteForm(vote=VOTE_BALLOT, vote_date=record.vote_date or date.today()),
         members=records.members_for_vote(record),
-        rules=records.rules_for(body),
+        steps=records.steps_for(body, record.kind),
         exempt_form=ExemptForm(),
         statement_form=statement_form,
         passed=records.passed_attempt(record.candidate),
@@ -207,22 +212,26 @@ def vote(body: Body, appointment_id: int) -> Any:
 @bp.route("/rules", methods=["GET", "POST"])
 @body_required(ROLE_BODY_ADMIN)
 def rules(body: Body) -> Any:
-    current = records.rules_for(body)
-    form = RulesForm(obj=current)
+    """The steps each kind of matter needs, the body's post kinds, the member counts."""
+    form = StepsForm()
     if form.validate_on_submit():
-        records.save_rules(
-            body,
-            require_test=bool(form.require_test.data),
-            # Always: only a person voted through at or before the ceremony can swear.
-            require_appointed_for_oath=True,
-            require_statement=bool(form.require_statement.data),
-        )
+        records.save_steps(body, form.steps())
         flash(_("已保存。"), "success")
         return redirect(url_for("appointments.rules", code=body.code))
+    if not form.is_submitted():
+        form.fill(records.steps_by_kind(body))
     return render_template(
         "appointments/rules.html",
         body=body,
         form=form,
+        kinds=list(MatterKind),
+        STEP_COLUMNS=STEP_COLUMNS,
+        step_field_name=step_field_name,
+        post_kinds=matter_records.post_kinds(body),
+        post_kind_uses=matter_records.post_kind_uses(body),
+        BUILTIN_POST_KINDS=BUILTIN_POST_KINDS,
+        post_kind_form=PostKindForm(),
+        confirm=ConfirmForm(),
         term_form=CommitteeTermForm(),
         terms=records.committee_terms(body),
     )
