@@ -80,12 +80,16 @@ def save_steps(body: Body, steps: Mapping[MatterKind, Steps]) -> list[MatterKind
         rule.needs_test, rule.needs_statement = value.test, value.statement
         rule.needs_oath, rule.needs_reports = value.oath, value.reports
     if changed:
-        # One detail per changed kind: the steps it needs now, in the log's own words.
+        # The changed kinds with the steps they need now, in the log's own words.
         audit.record(
             "appointment.rules",
             target=body,
             body=body,
-            **{kind.value: _steps_words(steps[kind]) for kind in MatterKind if kind in changed},
+            steps="；".join(
+                f"{_KIND_WORDS[kind]}：{_steps_words(steps[kind])}"
+                for kind in MatterKind
+                if kind in changed
+            ),
         )
     db.session.flush()
     return changed
@@ -100,6 +104,17 @@ STEP_LABELS = {
 }
 #: The same in the audit log, which stores the Chinese words (shown as stored).
 _STEP_WORDS = {"test": "测试", "statement": "表态发言", "oath": "宪法宣誓", "reports": "履职报告"}
+_KIND_WORDS = {
+    MatterKind.APPOINT: "任命",
+    MatterKind.DECIDE_APPOINT: "决定任命",
+    MatterKind.REMOVE: "免职",
+    MatterKind.DISMISS: "撤职",
+    MatterKind.ACCEPT_RESIGNATION: "接受辞职",
+    MatterKind.APPROVE_APPOINT: "批准任命",
+    MatterKind.APPROVE_REMOVE: "批准免职",
+    MatterKind.DECIDE_ACTING: "决定代理",
+    MatterKind.ELECT: "选举",
+}
 
 
 def _steps_words(steps: Steps) -> str:
@@ -357,9 +372,14 @@ audit.register_actions(
         "appointment.left": _l("记录离任"),
     }
 )
-audit.register_targets({"CommitteeTerm": _l("常委会组成人员数")})
-audit.register_details(dict(MatterKind.labels()), action="appointment.rules")
-audit.register_values("kind", dict(MatterKind.labels()))
+audit.register_targets({"CommitteeTerm": _l("常委会组成人员数"), "MatterRule": _l("任免规则")})
+audit.register_details({"steps": _l("各类事项须经的环节")}, action="appointment.rules")
+for _action in ("appointment.create", "appointment.update"):
+    audit.register_details({"kind": _l("事项类型")}, action=_action)
+    audit.register_values("kind", dict(MatterKind.labels()), action=_action)
+audit.register_details(
+    {"left_on": _l("离任日期"), "by": _l("依据的任免事项")}, action="appointment.left"
+)
 audit.register_details(
     {"term": _l("届次"), "members": _l("组成人员数")}, action="appointment.committee_term"
 )
