@@ -46,12 +46,13 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
     rows = [
         [
             a.candidate.name,
+            a.kind.label,
             a.candidate.masked_id,
             a.candidate.work_unit,
             a.proposed_post,
             _test_text(a, failed),
             _("已发言") if a.statement and a.statement.delivered else _("未发言"),
-            a.vote.label,
+            a.outcome_label,
             _("已宣誓") if a.sworn_in else _("未宣誓"),
         ]
         for a in meeting_.appointments
@@ -62,9 +63,10 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
         _("任免情况-%(meeting)s", meeting=name),
         [
             _("姓名"),
+            _("事项"),
             _("身份证号"),
             _("工作单位"),
-            _("拟任职务"),
+            _("职务"),
             _("法律知识考试"),
             _("表态发言"),
             _("表决结果"),

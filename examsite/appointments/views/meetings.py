@@ -196,7 +196,8 @@ def vote(body: Body, appointment_id: int) -> Any:
                 votes_against=form.votes_against.data or 0,
                 abstentions=form.abstentions.data or 0,
             ),
-            lambda outcome: _("已记录表决结果：%(outcome)s。", outcome=outcome.label),
+            # 通过, not 任命, for a removal: the record's words, not the stored outcome's.
+            lambda outcome: _("已记录表决结果：%(outcome)s。", outcome=record.outcome_label),
             back_to_record(body, record),
         )
     return act(
