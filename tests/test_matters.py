@@ -470,3 +470,56 @@ def test_post_kind_choices_list_builtins_then_the_bodys(app, matter_world):
         values = [v for v, _ in matter_records.post_kind_choices(east)]
     assert values[0] == "" and values[1] == "专门委员会组成人员"
     assert values[-2:] == ["乙类", "甲类"]
+
+
+# ----------------------------------------------------------------- the migration
+
+
+def test_the_migration_keeps_each_bodys_old_rules(databases, tmp_path):
+    """A body that had switched the test or the statement off keeps that for 任命 and
+    决定任命; a body with both on follows the defaults; down again restores the old rules."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from examsite.bodies import services as body_services
+    from examsite.core.body import LEVEL_MUNICIPAL
+    from tests.fixtures.database import make_test_app
+
+    app = make_test_app(databases.create("matter_rules_migration"), tmp_path)
+    with app.app_context():
+        upgrade(revision="a7d2e4c1f9b3")
+        ids = [
+            body_services.create_body(code=c, name=c, level=LEVEL_MUNICIPAL, parent=None).id
+            for c in ("off", "on", "none")
+        ]
+        db.session.execute(
+            text(
+                "INSERT INTO appointment_rules (body_id, require_test, "
+                "require_appointed_for_oath, require_statement) VALUES "
+                "(:off, false, true, true), (:on, true, true, true)"
+            ),
+            {"off": ids[0], "on": ids[1]},
+        )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            text(
+                "SELECT body_id, kind, needs_test, needs_statement, needs_oath, needs_reports "
+                "FROM matter_rules ORDER BY kind"
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            (ids[0], "appoint", False, True, True, True),
+            (ids[0], "decide_appoint", False, True, True, True),
+        ]
+        assert not appointment_records.steps_for(ids[0], MatterKind.APPOINT).test
+        assert appointment_records.steps_for(ids[1], MatterKind.APPOINT).test
+        db.session.commit()  # SQLite: the session's transaction holds the write lock
+        assert "appointment_rules" not in db.inspect(db.engine).get_table_names()
+        downgrade(revision="a7d2e4c1f9b3")
+        back = db.session.execute(
+            text("SELECT body_id, require_test, require_statement FROM appointment_rules")
+        ).all()
+        assert [tuple(r) for r in back] == [(ids[0], False, True)]
+        db.session.commit()
+        db.engine.dispose()
