@@ -2,7 +2,8 @@
 
 The blueprints, and the labels their pages use. The routes are in ``meetings`` (meetings,
 one person's record, the vote, the rules), ``statements``, ``ceremonies`` (staff pages of a
-ceremony and its check-in), ``exports`` (the Excel files and the figures) and ``oath`` (the
+ceremony and its check-in), ``exports`` (the Excel files and the figures), ``matter_import`` (a
+meeting's 任免名单 from a spreadsheet), ``people`` (a person's timeline) and ``oath`` (the
 public check-in, on ``public``); importing them registers them."""
 
 from __future__ import annotations
@@ -34,9 +35,21 @@ def _labels() -> dict[str, Any]:
 from examsite.appointments.views import (  # noqa: E402
     ceremonies,
     exports,
+    matter_import,
     meetings,
     oath,
+    people,
     statements,
 )
 
-__all__ = ["bp", "ceremonies", "exports", "meetings", "oath", "public", "statements"]
+__all__ = [
+    "bp",
+    "ceremonies",
+    "exports",
+    "matter_import",
+    "meetings",
+    "oath",
+    "people",
+    "public",
+    "statements",
+]
