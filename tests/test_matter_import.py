@@ -57,7 +57,12 @@ def test_a_good_list_with_header_variants_parses_every_row():
     assert first.work_unit == "=1+1"  # formula-like: its text, never evaluated
     assert first.nominating_organ == "区人民政府区长"
     assert {r.kind for r in result.rows} == set(KIND_BY_LABEL.values())
-    assert {r.post_kind for r in result.rows} == {"政府组成人员", "法院法职人员", "检察院法职人员", ""}
+    assert {r.post_kind for r in result.rows} == {
+        "政府组成人员",
+        "法院法职人员",
+        "检察院法职人员",
+        "",
+    }
 
 
 def test_every_bad_row_is_reported_with_its_line_and_reason():

@@ -199,3 +199,4 @@ def save_matters(body: Body, meeting: Meeting, rows: Sequence[MatterRow], filena
 
 
 audit.register_actions({"matter.import": _l("导入任免名单")})
+audit.register_details({"new_persons": _l("新建人员数")}, action="matter.import")
