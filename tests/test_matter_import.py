@@ -10,14 +10,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from examsite.appointments import records
 from examsite.appointments.matter_import import KIND_BY_LABEL, parse_matters
 from examsite.appointments.matters import MatterKind
-from examsite.appointments.models import Appointment
+from examsite.appointments.models import Appointment, PostKind
 from examsite.core.audit import AuditEvent
 from examsite.exams.models import Candidate
 from examsite.extensions import db
 from tests.fixtures.database import committing
-from tests.fixtures.factories import count
+from tests.fixtures.factories import body_row, count
 from tests.fixtures.ids import make_id
 from tests.fixtures.matter_sheets import (
     BAD_LINES,
@@ -201,7 +202,8 @@ def test_a_list_with_bad_rows_saves_nothing_and_lists_them(app, meeting, login_a
     ("name", "data", "reason"),
     [
         ("名单.csv", b"\xe5\xa7\x93\xe5\x90\x8d,x\n", "只能导入 Excel（.xlsx）文件"),
-        ("名单.xlsx", b"MZ\x90\x00" + b"\x00" * 200, "文件"),
+        ("名单.xlsx", b"MZ\x90\x00" + b"\x00" * 200, "文件内容与扩展名"),
+        ("名单.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 200, "只能导入 Excel（.xlsx）文件"),
         ("名单.docx", b"%PDF-1.4\n", "只能导入 Excel（.xlsx）文件"),
     ],
 )
@@ -229,6 +231,27 @@ def test_an_oversized_upload_is_refused(app, meeting, login_as, monkeypatch):
     text = _upload(b, meeting, good_list()).get_data(as_text=True)
     assert "文件超过大小上限" in text and "未导入任何任免事项" in text
     assert _matters(app, meeting) == []
+
+
+def test_a_post_kind_of_the_body_is_accepted_only_there(app, world, meeting, login_as):
+    with committing(app):
+        db.session.add(PostKind(body_id=body_row("east").id, name="乡镇人大主席", position=1))
+    data = workbook_bytes([person_row(1, post_kind="乡镇人大主席")])
+    b = login_as("east-staff")
+    assert _confirm(b, meeting, _upload(b, meeting, data)).status_code == 302
+    assert _matters(app, meeting)[0][3] == "乡镇人大主席"
+    w = login_as("west-staff")
+    with committing(app):
+        west = records.save_meeting(
+            body_row("west"), None, term=16, number=1, date=date(2026, 11, 1), agenda=""
+        )
+        west_id = west.id
+    text = w.post(
+        f"/bodies/west/appointments/meetings/{west_id}/import",
+        {"file": (io.BytesIO(data), "名单.xlsx")},
+    ).get_data(as_text=True)
+    assert "无法识别职务类别“乡镇人大主席”" in text
+    assert count(app, Appointment, Appointment.meeting_id == west_id) == 0
 
 
 def test_a_second_import_adds_a_matter_to_the_same_person(
