@@ -281,6 +281,9 @@ ACCESS: dict[str, Profile] = {
     "appointments.meeting": STAFF_PAGE,
     "appointments.meeting_add": STAFF_PAGE,
     "appointments.meeting_export": STAFF_PAGE,
+    "appointments.matter_import": STAFF_PAGE,
+    "appointments.matter_import_confirm": STAFF_PAGE,
+    "appointments.person": STAFF_PAGE,
     "appointments.appointment": STAFF_PAGE,
     # Waiving the test is an administrator's decision.
     "appointments.exempt": BODY_ADMIN_PAGE,

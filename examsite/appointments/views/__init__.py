@@ -2,8 +2,9 @@
 
 The blueprints, and the labels their pages use. The routes are in ``meetings`` (meetings,
 one person's record, the vote, the rules), ``matters`` (a matter of any kind, elections,
-post kinds), ``statements``, ``ceremonies`` (staff pages of a
-ceremony and its check-in), ``exports`` (the Excel files and the figures) and ``oath`` (the
+post kinds), ``statements``, ``ceremonies`` (staff pages of a ceremony and its check-in),
+``exports`` (the Excel files), ``matter_import`` (a meeting's 任免名单 from a
+spreadsheet), ``people`` (a person's timeline) and ``oath`` (the
 public check-in, on ``public``); importing them registers them."""
 
 from __future__ import annotations
@@ -42,10 +43,23 @@ def _labels() -> dict[str, Any]:
 from examsite.appointments.views import (  # noqa: E402
     ceremonies,
     exports,
+    matter_import,
     matters,
     meetings,
     oath,
+    people,
     statements,
 )
 
-__all__ = ["bp", "ceremonies", "exports", "matters", "meetings", "oath", "public", "statements"]
+__all__ = [
+    "bp",
+    "ceremonies",
+    "exports",
+    "matter_import",
+    "matters",
+    "meetings",
+    "oath",
+    "people",
+    "public",
+    "statements",
+]

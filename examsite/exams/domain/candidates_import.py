@@ -42,7 +42,7 @@ from examsite.exams.domain.candidates_file import (
     CandidateRow,
 )
 
-__all__ = ["CandidateParseResult", "parse_candidates"]
+__all__ = ["CandidateParseResult", "check_id_cell", "parse_candidates"]
 
 _CATEGORY_BY_TEXT: Final = {
     **{label: key for key, label in POST_CATEGORIES.items()},
@@ -317,6 +317,15 @@ def _parse_row(
         batch=values["任命批次"],
         phone=phone,
     )
+
+
+def check_id_cell(cell: str, err: Callable[..., None]) -> str:
+    """The normalized ID number of a cell, after reporting through ``err`` (called as
+    ``err(code, template, **params)``) what this importer refuses in it: a number Excel
+    made of it, a bad shape, birth date or check character.  For the other importers."""
+    if not _excel_number(cell, err):
+        _check_id_number(idcard.normalize(cell), err)
+    return idcard.normalize(cell)
 
 
 def _excel_number(cell: str, err: Callable[..., None]) -> bool:

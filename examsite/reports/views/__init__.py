@@ -29,4 +29,6 @@ def _labels() -> dict[str, Any]:
 
 
 # Last: the route modules import bp from here.
+# timeline registers the reports on a person's timeline (appointments.timeline).
+from examsite.reports import timeline  # noqa: E402, F401
 from examsite.reports.views import overview, subjects, terms  # noqa: E402, F401
