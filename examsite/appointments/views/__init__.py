@@ -2,7 +2,7 @@
 
 The blueprints, and the labels their pages use. The routes are in ``meetings`` (meetings,
 one person's record, the vote, the rules), ``statements``, ``ceremonies`` (staff pages of a
-ceremony and its check-in), ``exports`` (the Excel files and the figures) and ``oath`` (the
+ceremony and its check-in), ``exports`` (the Excel files) and ``oath`` (the
 public check-in, on ``public``); importing them registers them."""
 
 from __future__ import annotations
