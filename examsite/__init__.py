@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from examsite.exams.views import bp as exams_bp
     from examsite.invigilation.views import bp as invigilation_bp
     from examsite.reports.views import bp as reports_bp
+    from examsite.statistics.views import bp as statistics_bp
 
     init_web(app)
     for bp in (
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
         appointments_bp,
         oath_bp,
         reports_bp,
+        statistics_bp,
         dashboard_bp,
     ):
         app.register_blueprint(bp)

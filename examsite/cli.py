@@ -15,7 +15,19 @@ def register_cli(app: Flask) -> None:
     from examsite.demo import demo
     from examsite.exams.cli import exams
     from examsite.reports.cli import reports
+    from examsite.statistics.cli import statistics
 
-    for command in (audit, bodies, backup, restore, create_admin, demo, questions, exams, reports):
+    for command in (
+        audit,
+        bodies,
+        backup,
+        restore,
+        create_admin,
+        demo,
+        questions,
+        exams,
+        reports,
+        statistics,
+    ):
         commit_each_command(command)  # one transaction per command, as per request
         app.cli.add_command(command)

@@ -180,7 +180,7 @@ ACCESS: dict[str, Profile] = {
     "practice.public": Profile("PRACTICE_CLOSED", _everyone(NOT_FOUND)),
     # ---------------------------------------------------------------- home, rollout, audit
     "dashboard.index": STAFF_HOME,
-    "dashboard.statistics": BODY_ADMIN_HOME,
+    "statistics.index": STAFF_HOME,
     "dashboard.rollout_page": ADMIN_HOME,
     "dashboard.rollout_body": ROLLOUT_BODY,
     "core.audit_log": BODY_ADMIN_HOME,
@@ -313,7 +313,6 @@ ACCESS: dict[str, Profile] = {
     "appointments.elections": STAFF_PAGE,
     "appointments.election_new": STAFF_PAGE,
     "appointments.committee_term": BODY_ADMIN_PAGE,
-    "appointments.figures": STAFF_PAGE,
     # ---------------------------------------------------------------- post-appointment reports
     "reports.index": STAFF_PAGE,
     "reports.term_new": STAFF_PAGE,

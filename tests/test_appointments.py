@@ -11,12 +11,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from examsite.appointments import figures as appointment_figures
 from examsite.appointments import records as appointment_records
 from examsite.appointments.models import Appointment, CeremonyParticipant, Statement
+from examsite.core.body import Body
 from examsite.core.timeutil import utcnow
 from examsite.exams.domain import idcard
 from examsite.extensions import db
+from examsite.statistics import figures as statistics
 from tests.fixtures.appointments import appointing_steps, deliver_statement, rules_form
 from tests.fixtures.database import committing
 from tests.fixtures.exams import make_id
@@ -389,17 +390,14 @@ def test_figures_of_a_generated_term(
         checked_in=True,
     )
     with committing(app):
-        result = appointment_figures.count([world.east.id], date(2026, 1, 1), date(2026, 12, 31))
-    assert (result.tests_held, result.candidates_tested, result.candidates_passed) == (2, 5, 4)
-    assert (
-        result.statements_delivered,
-        result.ceremonies_held,
-        result.persons_sworn_in,
-        result.appointed,
-    ) == (2, 2, 3, 3)
+        east = db.session.get(Body, world.east.id)
+        (result,) = statistics.compute([east], date(2026, 1, 1), date(2026, 12, 31))
+    assert (result.sittings, result.tested, result.passed) == (2, 5, 4)
+    assert (result.statements, result.ceremonies, result.oaths, result.appointed) == (2, 2, 3, 3)
     page = (
         login_as("east-staff")
-        .get("/bodies/east/appointments/figures?start=2026-01-01&end=2026-12-31")
+        .get("/statistics?start=2026-01-01&end=2026-12-31")
         .get_data(as_text=True)
     )
-    assert re.search(r'data-testid="tests-held">2<', page)
+    assert re.search(r'data-testid="total-sittings">2<', page)
+    assert re.search(r'data-testid="east-oaths">3<', page)

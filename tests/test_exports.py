@@ -129,15 +129,6 @@ EXPORTS: dict[str, tuple[str, str, str, str, tuple[str, ...], bool]] = {
         ("已宣誓", "工作人员扫码"),
         True,
     ),
-    "figures": (
-        "east-staff",
-        f"/bodies/east/appointments/figures?start={TODAY.year}-01-01"
-        f"&end={TODAY.year}-12-31&format=xlsx",
-        "工作统计",
-        f"工作统计-{TODAY.year}年1月1日至{TODAY.year}年12月31日",
-        (f"{TODAY.year}年1月1日",),
-        False,
-    ),
     "coverage": (
         "east-staff",
         "/bodies/east/reports/terms/{term}/coverage?format=xlsx",

@@ -145,11 +145,11 @@ def test_statistics_on_known_figures(app, known_figures, login_as):
     assert re.search(r'data-testid="total-sittings">3<', page)
     assert re.search(r'data-testid="total-tested">5<', page)
     assert re.search(r'data-testid="total-passed">4<', page)
-    from examsite.dashboard import rollout
+    from examsite.statistics import figures
 
     with committing(app):
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
-        (row,) = rollout.figures_by_body([east], date(2026, 1, 1), date(2026, 12, 31))
+        (row,) = figures.compute([east], date(2026, 1, 1), date(2026, 12, 31))
         assert (row.sittings, row.tested, row.passed, row.passed_first, row.passed_makeup) == (
             2,
             3,
@@ -247,4 +247,6 @@ def test_statistics_offer_the_terms_of_the_body(app, world, login_as):
             city, number=16, starts_on=date(2022, 1, 1), ends_on=date(2026, 12, 31)
         )
     page = login_as("admin").get("/statistics").get_data(as_text=True)
-    assert "第 16 届" in page and "start=2022-01-01" in page and "end=2026-12-31" in page
+    assert "第十六届" in page and "term=16" in page
+    term_page = login_as("admin").get("/statistics?term=16").get_data(as_text=True)
+    assert "2022-01-01 – 2026-12-31" in term_page

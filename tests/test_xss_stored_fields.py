@@ -486,9 +486,8 @@ def _build(app, login_as) -> XssWorld:
             "invigilation.paper": [{}, *({"attempt": a} for a in attempt_ids)],
             "exams.slips": [{}, {"attempt": attempt_ids[0]}],
             "appointments.ceremony_scan": [{"t": participant_token}],  # no token: 404
-            "appointments.figures": [{}, {"format": "xlsx"}],
             "reports.coverage": [{}, {"format": "xlsx"}],
-            "dashboard.statistics": [{}, {"format": "xlsx"}],
+            "statistics.index": [{}, {"format": "xlsx"}, {"format": "docx"}],
             "bank.export": [{}, *({"format": f} for f in ("xlsx", "csv", "gift"))],
         },
         candidates=browsers,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,14 +15,11 @@ from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
-from examsite.core.exports import day_text, xlsx_response
-from examsite.core.params import YEAR_MAX, YEAR_MIN, date_arg, int_arg
-from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF
+from examsite.core.roles import ROLE_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utcnow
 from examsite.dashboard import rollout, todo
 from examsite.extensions import db
-from examsite.reports.models import Term
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -60,7 +56,7 @@ def index() -> Any:
     )
 
 
-# --------------------------------------------------------------------------- rollout and statistics
+# --------------------------------------------------------------------------- rollout
 
 SORTABLE = {
     "code",
@@ -137,90 +133,4 @@ def rollout_body(code: str) -> Any:
     audit.record("rollout.view", target=body, body=body)
     return render_template(
         "dashboard/rollout_body.html", body=body, row=row, recent=recent, labels=ACTION_LABELS
-    )
-
-
-@bp.get("/statistics")
-@role_required(ROLE_BODY_ADMIN)
-def statistics() -> Any:
-    """The figures of annual work reports, per body and in total, for a year or any period."""
-    today = date.today()
-    year = int_arg("year", min=YEAR_MIN, max=YEAR_MAX, default=today.year, label=_l("年份"))
-    assert year is not None
-    start = date_arg("start", default=date(year, 1, 1), label=_l("起始日期"))
-    end = date_arg("end", default=date(year, 12, 31), label=_l("截止日期"))
-    assert start is not None and end is not None
-    rows = rollout.figures_by_body(
-        _visible_bodies(), start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    )
-    total = rollout.totals(rows)
-    if request.args.get("format") == "xlsx":
-        headers = [
-            _("机关"),
-            _("考试场次"),
-            _("参加考试人数"),
-            _("合格人数"),
-            _("首次考试合格"),
-            _("补考后合格"),
-            _("表态发言"),
-            _("宪法宣誓人数"),
-            _("口头报告"),
-            _("书面报告"),
-            _("测评满意"),
-            _("测评不满意"),
-        ]
-        data = [
-            [
-                r.body.name,
-                r.sittings,
-                r.tested,
-                r.passed,
-                r.passed_first,
-                r.passed_makeup,
-                r.statements,
-                r.sworn,
-                r.reports_oral,
-                r.reports_written,
-                r.satisfied,
-                r.unsatisfied,
-            ]
-            for r in rows
-        ]
-        data.append(
-            [
-                _("合计"),
-                total["sittings"],
-                total["tested"],
-                total["passed"],
-                total["passed_first"],
-                total["passed_makeup"],
-                total["statements"],
-                total["sworn"],
-                total["reports_oral"],
-                total["reports_written"],
-                total["satisfied"],
-                total["unsatisfied"],
-            ]
-        )
-        period = _("%(start)s至%(end)s", start=day_text(start), end=day_text(end))
-        return xlsx_response(
-            _("工作统计-%(period)s", period=period),
-            headers,
-            data,
-            sheet=_("各机关工作统计"),
-            title=_("%(period)s 各机关工作统计", period=period),
-            body=current_user.body.name,
-        )
-    terms = db.session.scalars(
-        select(Term).where(Term.body_id == current_user.body_id).order_by(Term.number.desc())
-    ).all()
-    return render_template(
-        "dashboard/statistics.html",
-        terms=terms,
-        rows=rows,
-        total=total,
-        start=start,
-        end=end,
-        year=year,
-        chart_max=max([r.tested for r in rows] or [0]) or 1,
     )

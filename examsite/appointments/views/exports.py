@@ -1,19 +1,17 @@
-"""The Excel files (a meeting's steps, the statements, a ceremony's attendance) and the
-figures for the annual work report; every word in them in the UI's language."""
+"""The Excel files (a meeting's steps, the statements, a ceremony's attendance); every word
+in them in the UI's language. The work report's figures are the statistics page's."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Response, current_app, flash, render_template, request
+from flask import Response
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from examsite.appointments import figures as work_figures
 from examsite.appointments import records
-from examsite.appointments.forms import CHECK_IN_METHOD_LABELS, PeriodForm
+from examsite.appointments.forms import CHECK_IN_METHOD_LABELS
 from examsite.appointments.models import Appointment, Ceremony, Meeting, Statement
 from examsite.appointments.views import bp
 from examsite.appointments.views.common import MEETING_STEPS, PARTICIPANTS
@@ -153,56 +151,4 @@ def ceremony_export(body: Body, ceremony_id: int) -> Response:
             date=day_text(utc_to_local(ceremony_.starts_at)),
         ),
         body=body.name,
-    )
-
-
-@bp.get("/figures")
-@body_required(ROLE_STAFF)
-def figures(body: Body) -> Any:
-    """The year's (or any period's) counts for the annual work report."""
-    form = PeriodForm(request.args)
-    today = date.today()
-    valid = form.validate()
-    if not valid:
-        for field in (form.start, form.end):
-            for error in field.errors:
-                flash(f"{field.label.text}：{error}", "error")
-    start = form.start.data if valid and form.start.data else date(today.year, 1, 1)
-    end = form.end.data if valid and form.end.data else date(today.year, 12, 31)
-    result = work_figures.count([body.id], start, end, current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    if request.args.get("format") == "xlsx":
-        labels = [
-            _("起始日期"),
-            _("截止日期"),
-            _("举行考试场次"),
-            _("参加考试人数"),
-            _("考试合格人数"),
-            _("任前表态发言"),
-            _("宪法宣誓仪式"),
-            _("宣誓人数"),
-            _("任命人数"),
-        ]
-        period = _("%(start)s至%(end)s", start=day_text(start), end=day_text(end))
-        return xlsx_response(
-            _("工作统计-%(period)s", period=period),
-            labels,
-            [
-                [
-                    day_text(start),
-                    day_text(end),
-                    result.tests_held,
-                    result.candidates_tested,
-                    result.candidates_passed,
-                    result.statements_delivered,
-                    result.ceremonies_held,
-                    result.persons_sworn_in,
-                    result.appointed,
-                ]
-            ],
-            sheet=_("工作统计"),
-            title=_("%(period)s 任免工作统计", period=period),
-            body=body.name,
-        )
-    return render_template(
-        "appointments/figures.html", body=body, form=form, result=result, start=start, end=end
     )
