@@ -101,9 +101,7 @@ def test_people_have_valid_distinct_id_numbers_and_nothing_is_dated_after_today(
     assert max(m["date"] for m in term.meetings) < TODAY
     assert max(s["delivered_on"] for s in term.subjects) < TODAY
     # Every removal of a person appointed in the term comes after the appointment.
-    assert all(
-        r["left_on"] > r["vote_date"] for r in term.appointments if r["left_on"] is not None
-    )
+    assert all(r["left_on"] > r["vote_date"] for r in term.appointments if r["left_on"] is not None)
 
 
 # ----------------------------------------------------------------- sizes at scale 1.0
@@ -256,9 +254,12 @@ def test_the_pages_of_the_generated_records_answer(app, world, login_as):
     with app.app_context():
         east = db.session.scalars(select(Body).where(Body.code == "east")).one()
         mine = Appointment.body_id == east.id
-        sitting = db.session.scalars(
-            select(Sitting).where(Sitting.body_id == east.id, Sitting.makeup_of_id.is_not(None))
-        ).first() or db.session.scalars(select(Sitting).where(Sitting.body_id == east.id)).first()
+        sitting = (
+            db.session.scalars(
+                select(Sitting).where(Sitting.body_id == east.id, Sitting.makeup_of_id.is_not(None))
+            ).first()
+            or db.session.scalars(select(Sitting).where(Sitting.body_id == east.id)).first()
+        )
         attempt = db.session.scalars(
             select(Attempt).where(
                 Attempt.sitting_id == sitting.id, Attempt.status == AttemptStatus.GRADED
@@ -345,7 +346,9 @@ def test_the_demo_command_loads_the_term_once_and_prints_its_counts(app, runner)
                 Appointment.vote == VoteOutcome.APPOINTED,
             )
         )
-        meetings = db.session.scalar(select(func.count(Meeting.id)).where(Meeting.body_id == city_id))
+        meetings = db.session.scalar(
+            select(func.count(Meeting.id)).where(Meeting.body_id == city_id)
+        )
     assert int(lines[0][0]) == written and meetings >= 25
     again = runner.invoke(args=["demo", "--term"])
     assert again.exit_code != 0 and "已生成过" in again.output

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from examsite.appointments.matters import BUILTIN_POST_KINDS
 from examsite.appointments.models import (
@@ -71,28 +71,38 @@ def generate_term(
 ) -> TermCounts:
     """Write the demo term for the bodies (which must exist); only flushes."""
     today = today or date.today()
-    bodies = [db.session.scalars(select(Body).where(Body.code == code)).one() for code in body_codes]
-    taken = db.session.scalars(
-        select(Body.code)
-        .join(Term, Term.body_id == Body.id)
-        .where(Body.id.in_([b.id for b in bodies]), Term.number == TERM_NUMBER)
-    ).first() or db.session.scalars(
-        select(Body.code)
-        .join(Meeting, Meeting.body_id == Body.id)
-        .where(Body.id.in_([b.id for b in bodies]), Meeting.term == TERM_NUMBER)
-    ).first()
+    bodies = [
+        db.session.scalars(select(Body).where(Body.code == code)).one() for code in body_codes
+    ]
+    taken = (
+        db.session.scalars(
+            select(Body.code)
+            .join(Term, Term.body_id == Body.id)
+            .where(Body.id.in_([b.id for b in bodies]), Term.number == TERM_NUMBER)
+        ).first()
+        or db.session.scalars(
+            select(Body.code)
+            .join(Meeting, Meeting.body_id == Body.id)
+            .where(Body.id.in_([b.id for b in bodies]), Meeting.term == TERM_NUMBER)
+        ).first()
+    )
     if taken:
         raise TermExists(_("%(code)s 已有第十七届的记录：演示届次已生成过，未再生成。", code=taken))
     with force_locale("zh_CN"):
         post_kinds = tuple(str(kind) for kind in BUILTIN_POST_KINDS)
     used_codes = set(
-        db.session.scalars(select(Attempt.admission_code).where(Attempt.admission_code.is_not(None)))
+        db.session.scalars(
+            select(func.coalesce(Attempt.admission_code, "")).where(
+                Attempt.admission_code.is_not(None)
+            )
+        )
     )
     by_year: dict[str, dict[int, BodyStatistics]] = {}
     whole: dict[str, BodyStatistics] = {}
     terms: dict[str, tuple[date, date]] = {}
     for body in bodies:
-        rng = random.Random(f"{seed}:{body.code}")
+        # Seeded on purpose: the same seed gives the same term (not for secrets).
+        rng = random.Random(f"{seed}:{body.code}")  # noqa: S311 # nosec B311
         municipal = body.level == LEVEL_MUNICIPAL
         used_ids = set(
             db.session.scalars(select(Candidate.id_number).where(Candidate.body_id == body.id))
