@@ -13,6 +13,7 @@ from examsite.appointments.numerals import chinese_numeral, meeting_name
 from examsite.appointments.states import VoteOutcome
 from examsite.demo_term import people, records, sittings
 from examsite.demo_term.common import (
+    PASS_MARK,
     POST_SHARES,
     SWORN_KINDS,
     TERM_NUMBER,
@@ -79,7 +80,7 @@ class BodyTerm:
             {
                 "name": "任前法律知识考试标准试卷",
                 "duration_minutes": 90,
-                "pass_mark": 60.0,  # nosec B105 (a mark out of 100, not a password)
+                "pass_mark": PASS_MARK,
                 "sections": [
                     {
                         "qtype": "single",

@@ -40,3 +40,7 @@ def count(rng: random.Random, expected: float) -> int:
     """A whole number whose mean is ``expected``."""
     whole = int(expected)
     return whole + (1 if rng.random() < expected - whole else 0)
+
+
+#: Out of 100, as in the counties' rules.
+PASS_MARK = 60.0  # a mark, not a password # nosec B105

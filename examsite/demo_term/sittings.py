@@ -11,7 +11,7 @@ from examsite.appointments.matters import MatterKind
 from examsite.appointments.numerals import chinese_numeral, meeting_name
 from examsite.appointments.states import VoteOutcome
 from examsite.demo_term import people
-from examsite.demo_term.common import TERM_NUMBER, Row, utc
+from examsite.demo_term.common import PASS_MARK, TERM_NUMBER, Row, utc
 from examsite.exams.sittings import CODE_ALPHABET, CODE_LENGTH
 from examsite.exams.states import AttemptStatus, SittingStatus
 
@@ -150,7 +150,7 @@ def new_attempt(
         "seat": f"{sitting['_seats']:02d}",
         "status": AttemptStatus.ABSENT,
         "duration_minutes": 90,
-        "pass_mark": 60.0,  # nosec B105 (a mark out of 100, not a password)
+        "pass_mark": PASS_MARK,
         "max_score": 100.0,
         "passed": None,
         "score": None,
