@@ -254,10 +254,12 @@ class BodyTerm:
         k = self.ctx.factor
         rng = self.rng
         agenda: dict[int, list[Row]] = {id(m): [] for m in meetings}
-        regular = min(len(meetings), max(1, round(4 * k**0.6 * weight)))
+        regular = min(len(meetings), max(1, round(3.8 * k**0.6 * weight**0.5)))
         tested_at = sorted(rng.sample(range(len(meetings)), regular))
         for order, index in enumerate(tested_at, start=1):
-            agenda[id(meetings[index])].extend(sittings.tests(self, year, order, meetings[index]))
+            agenda[id(meetings[index])].extend(
+                sittings.tests(self, year, order, meetings[index], weight)
+            )
         appointed = sum(
             1 for rows in agenda.values() for r in rows if r["vote"] == VoteOutcome.APPOINTED
         )

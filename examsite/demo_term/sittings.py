@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from examsite.demo_term.build import BodyTerm
 
 
-def tests(t: BodyTerm, year: int, order: int, meeting: Row) -> list[Row]:
+def tests(t: BodyTerm, year: int, order: int, meeting: Row, weight: float) -> list[Row]:
     """A sitting a week before the meeting (and for some, a make-up three days later);
     those who passed go to the vote, the others' matters are withdrawn."""
     rng = t.rng
@@ -27,7 +27,7 @@ def tests(t: BodyTerm, year: int, order: int, meeting: Row) -> list[Row]:
     title = f"{year}年第{chinese_numeral(order)}次任前法律知识考试"
     sitting = new_sitting(t, title, day, None)
     batch = meeting_name(TERM_NUMBER, meeting["number"])
-    size = max(2, round(33 * t.ctx.factor**0.4 * rng.uniform(0.75, 1.25)))
+    size = max(2, round(34 * t.ctx.factor**0.4 * weight**0.5 * rng.uniform(0.75, 1.25)))
     makeup = None
     rows = []
     failed = []
@@ -56,7 +56,7 @@ def tests(t: BodyTerm, year: int, order: int, meeting: Row) -> list[Row]:
             rows.append(vote_on(t, candidate, meeting, attempt))
         else:
             failed.append(candidate)
-    if failed and rng.random() < 0.5:
+    if failed and rng.random() < 0.4:
         makeup = new_sitting(t, f"{title}（补考）", day + timedelta(days=3), sitting)
     for candidate in failed:
         retry = None
