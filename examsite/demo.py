@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from examsite.bodies import services as body_services
 from examsite.core.body import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
 from examsite.core.roles import ROLE_ADMIN, ROLE_BODY_ADMIN, ROLE_STAFF
 from examsite.core.timeutil import utcnow
+from examsite.demo_term import TermExists, generate_term
 from examsite.exams import candidates as exam_candidates
 from examsite.exams import sittings
 from examsite.exams.domain import idcard
@@ -172,17 +174,25 @@ def demo_candidate_lines() -> list[str]:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has any body.")
+@click.option(
+    "--term",
+    is_flag=True,
+    help="Also generate a five-year term of records (tests, matters, oaths, reports).",
+)
 @with_appcontext
-def demo(if_empty: bool) -> None:
-    """Load demo bodies and accounts (idempotent)."""
+def demo(if_empty: bool, term: bool) -> None:
+    """Load demo bodies and accounts (idempotent); with --term, a demo term too."""
     if if_empty and db.session.scalars(select(Body).limit(1)).first() is not None:
         click.echo("The database is not empty: demo data not loaded.")
         created = []
+        term = False
     else:
         created = load_demo()
     for line in created:
         click.echo(f"  created {line}")
     click.echo("Demo data loaded." if created else "Demo data present.")
+    if term:
+        _demo_term()
     click.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
     for username, _name, role, body_code in DEMO_USERS:
         click.echo(f"  {username:<12} {role:<11} {body_code}")
@@ -191,3 +201,24 @@ def demo(if_empty: bool) -> None:
         click.echo("Demo candidates (http://127.0.0.1:5000/exam/login: admission code, ID tail):")
         for line in lines:
             click.echo(line)
+
+
+def _demo_term() -> None:
+    """Generate the demo term and print what it holds, per body and year."""
+    started = time.perf_counter()
+    try:
+        counts = generate_term()
+    except TermExists as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Demo term generated in {time.perf_counter() - started:.1f} s:")
+    for code, years in counts.by_year.items():
+        first, last = counts.terms[code]
+        click.echo(f"  {code} (term {first} to {last})")
+        for year, stats in [*years.items(), ("all", counts.whole_term[code])]:
+            click.echo(
+                f"    {year}: {stats.matters} matters ({stats.appointed} appointing, "
+                f"{stats.removed} removing), {stats.elected} elected, {stats.sittings} sittings, "
+                f"{stats.tested} tested, {stats.passed} passed, {stats.statements} statements, "
+                f"{stats.oaths} oaths at {stats.ceremonies} ceremonies, "
+                f"{stats.reports} reports in {stats.report_rounds} rounds"
+            )
