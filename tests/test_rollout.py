@@ -248,3 +248,22 @@ def test_statistics_offer_the_terms_of_the_body(app, world, login_as):
         )
     page = login_as("admin").get("/statistics").get_data(as_text=True)
     assert "第 16 届" in page and "start=2022-01-01" in page and "end=2026-12-31" in page
+
+
+def _checked(page: str, name: str) -> bool:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert tag is not None, name
+    return "checked" in tag.group(0)
+
+
+def test_failed_bulk_upload_keeps_the_single_form_ticked(app, world, login_as):
+    admin = login_as("admin")
+    page = _upload(admin, HEADER + "East!,,nowhere,,\n").get_data(as_text=True)
+    assert "未接入任何机关" in page
+    for name in ("copy_templates", "uses_parent_bank", "own_questions"):
+        assert _checked(page, name), name
+    # The other way round: a refused single-body form keeps the upload's box ticked.
+    page = admin.post("/bodies/onboard", {"code": "", "name": ""}).get_data(as_text=True)
+    assert "请输入代码" in page
+    assert _checked(page, "bulk-copy_templates")
+    assert not _checked(page, "uses_parent_bank")  # what was submitted is kept
