@@ -83,7 +83,7 @@ def figures(bodies: Sequence[Body], now: datetime, today: date) -> list[BodyFigu
     ids = list(rows)
     if not ids:
         return []
-    for body_id, pool in _pools(bodies).items():
+    for body_id, pool in pools(bodies).items():
         rows[body_id].pool = pool
     for template in db.session.scalars(
         select(PaperTemplate).where(PaperTemplate.body_id.in_(ids)).order_by(PaperTemplate.id)
@@ -123,7 +123,7 @@ def _bank_owners(bodies: Iterable[Body]) -> dict[int, list[int]]:
     return owners
 
 
-def _pools(bodies: Sequence[Body]) -> dict[int, list[PoolItem]]:
+def pools(bodies: Sequence[Body]) -> dict[int, list[PoolItem]]:
     """Each body's pool of exam questions as ``exams.papers.pool_for`` draws it (its own
     questions as edited, the shared ones as published, less those it hides), in two
     queries for every body together."""
