@@ -171,9 +171,7 @@ def onboard() -> Any:
     # the other form bound to it would lose its ticked defaults (a county onboarded next
     # got no bank and no templates).
     single_posted = request.method == "POST" and not bulk
-    form = OnboardForm(
-        parents=_parent_choices(), **({} if single_posted else {"formdata": None})
-    )
+    form = OnboardForm(parents=_parent_choices(), **({} if single_posted else {"formdata": None}))
     upload = OnboardUploadForm(prefix="bulk", **({} if bulk else {"formdata": None}))
     problems: list[str] = []
     done: list[onboarding.Onboarded] = []

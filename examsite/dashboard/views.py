@@ -99,7 +99,8 @@ def _sort_key(field: str) -> Any:
 
 
 def _day(value: datetime | None) -> str:
-    return day_text(utc_to_local(value).date()) if value else ""
+    local = utc_to_local(value)
+    return day_text(local.date()) if local else ""
 
 
 def _rollout_xlsx(rows: list[readiness.Readiness]) -> Any:
