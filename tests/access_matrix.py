@@ -205,6 +205,7 @@ ACCESS: dict[str, Profile] = {
     "bank.new": BODY_ADMIN_PAGE,
     "bank.edit": BODY_ADMIN_PAGE,
     "bank.set_status": BODY_ADMIN_PAGE,
+    "bank.retire_now": BODY_ADMIN_PAGE,
     "bank.set_hidden": BODY_ADMIN_PAGE,
     "bank.publish": BODY_ADMIN_PAGE,
     "bank.export": BODY_ADMIN_PAGE,

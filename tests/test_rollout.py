@@ -171,27 +171,115 @@ def test_county_admin_statistics_cover_only_its_county(app, known_figures, login
     assert re.search(r'data-testid="total-tested">3<', page)
 
 
+def _status(page: str, code: str) -> str:
+    row = re.search(rf'data-testid="rollout-{code}">(.*?)</tr>', page, re.S)
+    assert row is not None, code
+    return re.search(r'data-testid="status">([^<]+)<', row.group(1)).group(1)
+
+
+def _row(page: str, code: str) -> str:
+    return re.search(rf'data-testid="rollout-{code}">(.*?)</tr>', page, re.S).group(1)
+
+
 def test_rollout_dashboard_is_a_few_queries_whatever_the_number_of_bodies(
-    app, world, login_as, make_body, count_queries
+    app, world, login_as, make_body, make_user, make_template, make_candidate, count_queries
 ):
     admin = login_as("admin")
+    login_as("east-staff")
+    make_template("east", name="通用卷", sections=[("single", 1, 1)])
+    make_candidate("east", post_category="court")
     admin.get("/rollout")
     with count_queries() as few:
         admin.get("/rollout")
     for i in range(20):
         make_body(f"c{i:02d}", name=f"县{i}", parent="city")
+        make_user(f"c{i:02d}", "body_admin", username=f"c{i:02d}-admin")
+        make_template(f"c{i:02d}", name=f"卷{i}", sections=[("single", 1, 1)])
+        make_candidate(f"c{i:02d}", id_number=make_id(900 + i), post_category="government")
+        if i % 2:
+            login_as(f"c{i:02d}-admin")
     with count_queries() as many:
         page = admin.get("/rollout").get_data(as_text=True)
     assert many.count == few.count
-    assert "县19" in page and "<svg" in page
+    assert "县19" in page and _status(page, "c01") == "配置中" and _status(page, "c02") == "未启用"
 
 
 def test_rollout_is_sortable_filterable_and_admin_only(app, known_figures, login_as):
     admin = login_as("admin")
-    page = admin.get("/rollout?sort=tested&dir=desc&level=county").get_data(as_text=True)
-    assert page.index("东城区人大常委会") < page.index("西山县人大常委会")
+    login_as("west-staff")
+    page = admin.get("/rollout?sort=status&dir=desc&level=county").get_data(as_text=True)
+    assert page.index("西山县人大常委会") < page.index("东城区人大常委会")  # configuring first
     assert "示例市人大常委会</a>" not in page
+    page = admin.get("/rollout?sort=recent_candidates&dir=desc").get_data(as_text=True)
+    assert "示例市人大常委会</a>" in page
     assert login_as("east-admin").get("/rollout").status_code == 403
+    sheet = admin.get("/rollout?status=configuring&format=xlsx")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
+
+
+def test_rollout_statuses_come_from_the_countys_own_staff(
+    app, world, login_as, make_template, make_question, make_sitting, make_candidate
+):
+    """未启用 until its own staff log in (the administrator looking does not count), 配置中
+    with the missing items linked, 已上线 once ready with a sitting held, 停滞 after 90
+    days without an action of its own staff."""
+    from examsite.core.timeutil import utcnow
+    from examsite.dashboard import readiness
+    from examsite.dashboard.rollout_status import RolloutStatus
+
+    admin = login_as("admin")
+    admin.get("/rollout/east")  # audited in east, by the municipality: not east's activity
+    page = admin.get("/rollout").get_data(as_text=True)
+    assert _status(page, "east") == "未启用"
+    assert re.search(r'data-testid="count-not_started">2<', page)  # east and west
+    assert 'href="/bodies/east" data-testid="missing-login"' in _row(page, "east")
+
+    login_as("east-staff")
+    page = admin.get("/rollout").get_data(as_text=True)
+    assert _status(page, "east") == "配置中"
+    east = _row(page, "east")
+    for key, href in [
+        ("bank", "/bodies/east/bank/"),
+        ("templates", "/bodies/east/exams/templates"),
+        ("sitting", "/bodies/east/exams/sittings"),
+    ]:
+        assert f'href="{href}" data-testid="missing-{key}"' in east, key
+    assert "missing-login" not in east
+    filtered = admin.get("/rollout?status=configuring").get_data(as_text=True)
+    assert "东城区人大常委会" in filtered and "西山县人大常委会" not in filtered
+
+    template = make_template("east", name="通用卷", sections=[("single", 2, 50)])
+    for n in range(2):
+        make_question("city", stem=f"共享题{n}：宪法何时通过？")
+    page = admin.get("/rollout").get_data(as_text=True)
+    assert _status(page, "east") == "配置中"  # ready, but no sitting held yet
+    assert "missing-bank" not in _row(page, "east") and "missing-sitting" in _row(page, "east")
+    person = make_candidate("east", name="考生甲")
+    when = utcnow() - timedelta(days=3)
+    make_sitting(
+        "east",
+        template=template,
+        candidates=[person],
+        starts_at=when,
+        ends_at=when + timedelta(hours=1),
+        graded=[True],
+    )
+    page = admin.get("/rollout").get_data(as_text=True)
+    assert _status(page, "east") == "已上线" and "missing-" not in _row(page, "east")
+    assert re.search(r'data-testid="count-live">1<', page)
+    assert "已上线" in admin.get("/rollout/east").get_data(as_text=True)
+
+    with committing(app):
+        body = db.session.scalars(select(Body).where(Body.code == "east")).one()
+        (later,) = readiness.readiness([body], utcnow() + timedelta(days=91))
+        assert later.status == RolloutStatus.STALLED
+
+
+def test_unused_one_time_passwords_are_counted(app, world, login_as, make_user):
+    make_user("west", "body_admin", username="west-new", must_change_password=True)
+    page = login_as("admin").get("/rollout").get_data(as_text=True)
+    assert "1 个一次性密码未使用" in _row(page, "west")
+    assert "一次性密码未使用" not in _row(page, "east")
 
 
 def test_drill_down_is_audited(app, world, login_as):
@@ -250,3 +338,22 @@ def test_statistics_offer_the_terms_of_the_body(app, world, login_as):
     assert "第十六届" in page and "term=16" in page
     term_page = login_as("admin").get("/statistics?term=16").get_data(as_text=True)
     assert "2022-01-01 – 2026-12-31" in term_page
+
+
+def _checked(page: str, name: str) -> bool:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert tag is not None, name
+    return "checked" in tag.group(0)
+
+
+def test_failed_bulk_upload_keeps_the_single_form_ticked(app, world, login_as):
+    admin = login_as("admin")
+    page = _upload(admin, HEADER + "East!,,nowhere,,\n").get_data(as_text=True)
+    assert "未接入任何机关" in page
+    for name in ("copy_templates", "uses_parent_bank", "own_questions"):
+        assert _checked(page, name), name
+    # The other way round: a refused single-body form keeps the upload's box ticked.
+    page = admin.post("/bodies/onboard", {"code": "", "name": ""}).get_data(as_text=True)
+    assert "请输入代码" in page
+    assert _checked(page, "bulk-copy_templates")
+    assert not _checked(page, "uses_parent_bank")  # what was submitted is kept

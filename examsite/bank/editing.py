@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 from examsite.bank.errors import BankError
 from examsite.bank.formats.fields import FIELD_LABELS, revision_content
 from examsite.bank.formats.model import LABEL_BY_PURPOSE, ParsedQuestion
-from examsite.bank.models import PURPOSE_EXAM, PURPOSES, STATUS_ACTIVE, Question, QuestionRevision
+from examsite.bank.models import (
+    PURPOSE_EXAM,
+    PURPOSES,
+    STATUS_ACTIVE,
+    STATUS_RETIRED,
+    Question,
+    QuestionRevision,
+)
 from examsite.bank.scope import find_duplicate, stem_key
 from examsite.core import audit
 from examsite.core.body import Body
@@ -89,7 +96,10 @@ def update_question(question: Question, data: ParsedQuestion, *, user_id: int | 
 
 
 def set_status(question: Question, status: str) -> None:
-    """Retire (never drawn again, kept in old papers) or restore a question."""
+    """Retire (never drawn again, kept in old papers) or restore a question. The owner's
+    papers stop drawing a retired question at once; the bodies below at the next publish
+    (``sharing.publish``), like any other change, unless it is retired now
+    (``retire_now``)."""
     if status == question.status:
         return
     if status == STATUS_ACTIVE:
@@ -105,8 +115,21 @@ def set_status(question: Question, status: str) -> None:
     db.session.flush()
 
 
+def retire_now(question: Question) -> None:
+    """Retire a question for the bodies below too, without waiting for the next publish:
+    their next papers do not draw it (papers already drawn keep it)."""
+    if question.status == STATUS_ACTIVE:
+        set_status(question, STATUS_RETIRED)
+    if question.published_revision is None:
+        return
+    question.published_revision = None
+    audit.record("question.retire_now", target=question)
+    db.session.flush()
+
+
 audit.register_actions(
     {
+        "question.retire_now": _l("立即停用题目（下级机关同时停用）"),
         "question.create": _l("新建题目"),
         "question.update": _l("修改题目"),
         "question.purpose": _l("更改题目用途（考试/练习）"),

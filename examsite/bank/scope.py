@@ -34,6 +34,24 @@ def in_bank(body: Body) -> Any:
     )
 
 
+def in_use(body: Body) -> Any:
+    """The questions a body's new papers may draw: its own active ones, and the shared ones
+    as published to it. A retirement above reaches the bodies below at the next publish
+    (which clears ``published_revision``), like any other change, unless the owner retires
+    the question "now" (``editing.retire_now``)."""
+    above = bank_body_ids(body)[1:] if body.uses_parent_bank else []
+    return ((Question.body_id == body.id) & (Question.status == STATUS_ACTIVE)) | (
+        Question.body_id.in_(above) & Question.published_revision.is_not(None)
+    )
+
+
+def is_in_use(question: Question, body: Body) -> bool:
+    """``in_use`` for one question of the body's bank."""
+    if question.body_id == body.id:
+        return question.status == STATUS_ACTIVE
+    return question.published_revision is not None
+
+
 def visible_questions(body: Body) -> Select[Any]:
     """Questions a body sees: its own and those shared from the bodies above it."""
     return select(Question).where(in_bank(body))
@@ -49,9 +67,7 @@ def stem_key(qtype: str, stem: str) -> str:
 
 def existing_keys(body: Body) -> set[tuple[str, str]]:
     """Duplicate keys of the active questions in the body's bank (its own and shared)."""
-    rows = db.session.execute(
-        select(Question.qtype, Question.stem).where(in_bank(body), Question.status == STATUS_ACTIVE)
-    )
+    rows = db.session.execute(select(Question.qtype, Question.stem).where(in_use(body)))
     return {question_key(qtype, stem) for qtype, stem in rows}
 
 
@@ -60,8 +76,7 @@ def find_duplicate(
 ) -> Question | None:
     """An active question of the same type and normalized stem in the body's bank."""
     stmt = select(Question).where(
-        in_bank(body),
-        Question.status == STATUS_ACTIVE,
+        in_use(body),
         Question.qtype == qtype,
         Question.stem_key == stem_key(qtype, stem),
     )
@@ -82,7 +97,7 @@ class BankCounts:
 def bank_counts(body: Body) -> BankCounts:
     rows = db.session.execute(
         select(Question.category, Question.qtype, func.count())
-        .where(in_bank(body), Question.status == STATUS_ACTIVE)
+        .where(in_use(body))
         .group_by(Question.category, Question.qtype)
         .order_by(Question.category)
     ).all()

@@ -3,47 +3,61 @@ below, which revision a body below sees, and a body below hiding shared question
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from examsite.bank.errors import BankError
-from examsite.bank.models import STATUS_ACTIVE, HiddenQuestion, Question, QuestionRevision
+from examsite.bank.models import (
+    STATUS_ACTIVE,
+    STATUS_RETIRED,
+    HiddenQuestion,
+    Question,
+    QuestionRevision,
+)
 from examsite.core import audit
 from examsite.core.body import Body
 from examsite.extensions import db
 
 
-def unpublished_count(body: Body) -> int:
-    """Own active questions whose current revision the bodies below do not have yet."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Question)
-            .where(
-                Question.body_id == body.id,
-                Question.status == STATUS_ACTIVE,
+def _pending(body: Body) -> Any:
+    """Own questions whose state the bodies below do not have yet: an active one whose
+    current revision is not published, a retired one they still draw."""
+    return (Question.body_id == body.id) & (
+        (
+            (Question.status == STATUS_ACTIVE)
+            & (
                 (Question.published_revision.is_(None))
-                | (Question.published_revision != Question.revision),
+                | (Question.published_revision != Question.revision)
             )
         )
-        or 0
+        | ((Question.status == STATUS_RETIRED) & Question.published_revision.is_not(None))
     )
 
 
+def unpublished_count(body: Body) -> int:
+    """Own questions with a change the bodies below do not have yet (an edit, a new
+    question, a retirement)."""
+    return db.session.scalar(select(func.count()).select_from(Question).where(_pending(body))) or 0
+
+
 def publish(body: Body) -> int:
-    """Publish the current revision of every active own question to the bodies below."""
-    rows = db.session.scalars(
-        select(Question).where(
-            Question.body_id == body.id,
-            Question.status == STATUS_ACTIVE,
-            (Question.published_revision.is_(None))
-            | (Question.published_revision != Question.revision),
-        )
-    ).all()
+    """Publish every pending change of the body's own questions to the bodies below: the
+    current revision of each active question, and each retirement (the question leaves
+    their draws)."""
+    rows = db.session.scalars(select(Question).where(_pending(body))).all()
+    retired = 0
     for question in rows:
-        question.published_revision = question.revision
-    audit.record("bank.publish", target=body, body=body, questions=len(rows))
+        if question.status == STATUS_RETIRED:
+            question.published_revision = None
+            retired += 1
+        else:
+            question.published_revision = question.revision
+    audit.record(
+        "bank.publish", target=body, body=body, questions=len(rows) - retired, retired=retired
+    )
     db.session.flush()
     return len(rows)
 

@@ -164,13 +164,20 @@ def _allowed_parents() -> dict[str, Body]:
 @role_required(ROLE_ADMIN)
 def onboard() -> Any:
     """Guided onboarding of one county, or many from one spreadsheet."""
-    form = OnboardForm(parents=_parent_choices())
-    upload = OnboardUploadForm(prefix="bulk")
+    bulk = request.method == "POST" and (
+        request.form.get("bulk-submit") is not None or "bulk-file" in request.files
+    )
+    # Only the submitted form reads the request: an unticked box is absent from a POST, so
+    # the other form bound to it would lose its ticked defaults (a county onboarded next
+    # got no bank and no templates).
+    single_posted = request.method == "POST" and not bulk
+    form = OnboardForm(parents=_parent_choices(), **({} if single_posted else {"formdata": None}))
+    upload = OnboardUploadForm(prefix="bulk", **({} if bulk else {"formdata": None}))
     problems: list[str] = []
     done: list[onboarding.Onboarded] = []
-    if request.method == "GET":
+    if not single_posted:
         form.parent.data = current_user.body.code
-    elif request.form.get("bulk-submit") is not None or "bulk-file" in request.files:
+    if bulk:
         if upload.validate_on_submit():
             limit = int(current_app.config["EXAMSITE_MAX_UPLOAD_MB"]) * 1024 * 1024
             file = upload.file.data

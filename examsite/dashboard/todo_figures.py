@@ -83,7 +83,7 @@ def figures(bodies: Sequence[Body], now: datetime, today: date) -> list[BodyFigu
     ids = list(rows)
     if not ids:
         return []
-    for body_id, pool in _pools(bodies).items():
+    for body_id, pool in pools(bodies).items():
         rows[body_id].pool = pool
     for template in db.session.scalars(
         select(PaperTemplate).where(PaperTemplate.body_id.in_(ids)).order_by(PaperTemplate.id)
@@ -123,10 +123,10 @@ def _bank_owners(bodies: Iterable[Body]) -> dict[int, list[int]]:
     return owners
 
 
-def _pools(bodies: Sequence[Body]) -> dict[int, list[PoolItem]]:
+def pools(bodies: Sequence[Body]) -> dict[int, list[PoolItem]]:
     """Each body's pool of exam questions as ``exams.papers.pool_for`` draws it (its own
-    questions as edited, the shared ones as published, less those it hides), in two
-    queries for every body together."""
+    active questions as edited, the shared ones as published, less those it hides), in
+    three queries for every body together."""
     owners = _bank_owners(bodies)
     owner_ids = {i for chain in owners.values() for i in chain}
     rows = db.session.execute(
@@ -136,6 +136,7 @@ def _pools(bodies: Sequence[Body]) -> dict[int, list[PoolItem]]:
             Rev.id,
             Rev.number == Question.revision,
             Rev.number == Question.published_revision,
+            Question.status == STATUS_ACTIVE,
             Rev.qtype,
             Rev.category,
             Rev.difficulty,
@@ -143,18 +144,19 @@ def _pools(bodies: Sequence[Body]) -> dict[int, list[PoolItem]]:
         .join(Question, Rev.question_id == Question.id)
         .where(
             Question.body_id.in_(owner_ids),
-            Question.status == STATUS_ACTIVE,
             Question.purpose == PURPOSE_EXAM,
             or_(Rev.number == Question.revision, Rev.number == Question.published_revision),
         )
     ).all()
     own: dict[int, list[tuple[int, PoolItem]]] = defaultdict(list)
     shared: dict[int, list[tuple[int, PoolItem]]] = defaultdict(list)
-    for qid, owner, rid, current, published, qtype, category, difficulty in rows:
+    for qid, owner, rid, current, published, active, qtype, category, difficulty in rows:
         item = PoolItem(
             revision_id=rid, qtype=qtype, category=category, difficulty=difficulty, n_options=0
         )
-        if current:
+        # A retired question leaves its owner's draws at once, those below at publish
+        # (as ``bank.scope.in_use``).
+        if current and active:
             own[owner].append((qid, item))
         if published:
             shared[owner].append((qid, item))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -17,8 +17,10 @@ from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
 from examsite.core.roles import ROLE_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
-from examsite.core.timeutil import utcnow
-from examsite.dashboard import rollout, todo
+from examsite.core.timeutil import utc_to_local, utcnow
+from examsite.dashboard import readiness, rollout, todo
+from examsite.dashboard.rollout_status import RolloutStatus
+from examsite.exams.models import POST_CATEGORIES
 from examsite.extensions import db
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
@@ -58,19 +60,20 @@ def index() -> Any:
 
 # --------------------------------------------------------------------------- rollout
 
+#: Sort keys of the rollout table: a body's code and onboarding, then its readiness.
 SORTABLE = {
     "code",
-    "staff",
-    "sittings",
-    "tested",
-    "pass_rate",
-    "statements",
-    "sworn",
-    "reports",
-    "coverage",
-    "last_activity",
     "created_at",
+    "status",
+    "staff",
+    "first_login",
+    "unused_passwords",
+    "first_sitting",
+    "recent_sittings",
+    "recent_candidates",
+    "last_activity",
 }
+STATUS_ORDER = {status: n for n, status in enumerate(RolloutStatus)}
 
 
 def _visible_bodies() -> list[Body]:
@@ -78,59 +81,118 @@ def _visible_bodies() -> list[Body]:
 
 
 def _sort_key(field: str) -> Any:
-    def key(row: rollout.BodyFigures) -> Any:
+    def key(row: readiness.Readiness) -> Any:
         if field == "code":
             return row.body.code
         if field == "created_at":
             return row.body.created_at
+        if field == "status":
+            return STATUS_ORDER[row.status]
         value = getattr(row, field)
         return (value is not None, value if value is not None else 0)
 
     return key
 
 
+def _day(value: datetime | None) -> str:
+    local = utc_to_local(value)
+    return day_text(local.date()) if local else ""
+
+
+def _rollout_xlsx(rows: list[readiness.Readiness]) -> Any:
+    headers = [
+        _("机关"),
+        _("状态"),
+        _("接入时间"),
+        _("首次登录"),
+        _("未使用的一次性密码"),
+        _("首次考试"),
+        _("近 90 天考试场次"),
+        _("近 90 天考生"),
+        _("本机关人员最近操作"),
+        _("待完善"),
+    ]
+    data = [
+        [
+            r.body.name,
+            r.status_label,
+            _day(r.body.created_at),
+            _day(r.first_login),
+            r.unused_passwords,
+            _day(r.first_sitting),
+            r.recent_sittings,
+            r.recent_candidates,
+            _day(r.last_activity),
+            "；".join(m.text for m in r.missing),
+        ]
+        for r in rows
+    ]
+    today = day_text(date.today())
+    return xlsx_response(
+        _("推广情况-%(day)s", day=today),
+        headers,
+        data,
+        sheet=_("推广情况"),
+        title=_("%(day)s 各机关推广情况", day=today),
+        body=current_user.body.name,
+    )
+
+
 @bp.get("/rollout")
 @role_required(ROLE_ADMIN)
 def rollout_page() -> Any:
-    """One row per body below the municipality: is it live, is it used."""
+    """One row per body below the municipality: its status (not started, configuring,
+    live, stalled), counted at the top, and what it still lacks."""
     level = request.args.get("level", "")
-    activity = request.args.get("activity", "")
+    status = request.args.get("status", "")
     bodies = [b for b in _visible_bodies() if not level or b.level == level]
-    rows = rollout.figures_by_body(bodies)
-    cutoff = utcnow() - timedelta(days=30)
-    if activity == "active":
-        rows = [r for r in rows if r.last_activity and r.last_activity >= cutoff]
-    elif activity == "inactive":
-        rows = [r for r in rows if not r.last_activity or r.last_activity < cutoff]
+    rows = readiness.readiness(bodies, utcnow())
+    by_status = readiness.counts(rows)
+    if status in by_status:
+        rows = [r for r in rows if r.status == status]
+    else:
+        status = ""
     sort = request.args.get("sort", "code")
     sort = sort if sort in SORTABLE else "code"
     descending = request.args.get("dir", "desc" if sort != "code" else "asc") == "desc"
     rows.sort(key=_sort_key(sort), reverse=descending)
+    if request.args.get("format") == "xlsx":
+        return _rollout_xlsx(rows)
     return render_template(
         "dashboard/rollout.html",
         rows=rows,
-        totals=rollout.totals(rows),
+        by_status=by_status,
+        labels=readiness.STATUS_LABELS,
+        category_labels=POST_CATEGORIES,
         sort=sort,
         descending=descending,
         level=level,
-        activity=activity,
-        chart_max=max([r.tested for r in rows] or [0]) or 1,
+        status=status,
     )
 
 
 @bp.get("/rollout/<code>")
 @role_required(ROLE_ADMIN)
 def rollout_body(code: str) -> Any:
-    """A read-only look at one body's figures and recent activity (the view is audited)."""
+    """A read-only look at one body: its rollout status, figures and its own staff's latest
+    actions (the view is audited)."""
     body = body_for_code_or_404(code, current_user)
     (row,) = rollout.figures_by_body([body])
+    (ready,) = readiness.readiness([body], utcnow())
     recent = db.session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.body_id == body.id)
+        .join(User, AuditEvent.user_id == User.id)
+        .where(AuditEvent.body_id == body.id, User.body_id == body.id)
         .order_by(AuditEvent.id.desc())
         .limit(20)
     ).all()
     audit.record("rollout.view", target=body, body=body)
     return render_template(
-        "dashboard/rollout_body.html", body=body, row=row, recent=recent, labels=ACTION_LABELS
+        "dashboard/rollout_body.html",
+        body=body,
+        row=row,
+        ready=ready,
+        recent=recent,
+        labels=ACTION_LABELS,
+        category_labels=POST_CATEGORIES,
     )

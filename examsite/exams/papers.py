@@ -17,12 +17,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from examsite.bank.formats.model import TRUE_FALSE_ANSWER_LABELS
 from examsite.bank.models import (
     PURPOSE_EXAM,
-    STATUS_ACTIVE,
     HiddenQuestion,
     Question,
     QuestionRevision,
 )
-from examsite.bank.scope import in_bank
+from examsite.bank.scope import in_use
 from examsite.core.body import Body
 from examsite.exams.domain import drawing, grading, paper_spec
 from examsite.exams.domain.paper import Paper
@@ -64,8 +63,7 @@ def pool_for(body: Body, purpose: str = PURPOSE_EXAM) -> list[paper_spec.PoolIte
             ),
         )
         .where(
-            in_bank(body),
-            Question.status == STATUS_ACTIVE,
+            in_use(body),
             Question.purpose == purpose,
             Question.id.not_in(
                 select(HiddenQuestion.question_id).where(HiddenQuestion.body_id == body.id)

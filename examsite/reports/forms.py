@@ -55,7 +55,12 @@ class PlanForm(FlaskForm):
         description=_l("不选表示所有类别。"),
     )
     post_keyword = StringField(
-        _l("职务包含"), validators=[Length(max=50)], description=_l("例如：局长；留空表示不限。")
+        _l("职务包含"),
+        validators=[Length(max=50)],
+        description=_l(
+            "按整个职务匹配：“局长”选中局长、公安局局长、党组书记、局长，不选中副局长；"
+            "一人多职（以顿号、逗号或“兼”分隔）时任一职务符合即可。留空表示不限。"
+        ),
     )
 
 

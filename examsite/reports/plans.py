@@ -15,6 +15,7 @@ from examsite.core import audit
 from examsite.core.body import Body
 from examsite.extensions import db
 from examsite.reports.models import MODES, ReportPlan, ReportSettings, ReportSubject, Term
+from examsite.reports.post_match import matches_post
 from examsite.reports.states import SUBJECT, ReportError
 
 
@@ -120,7 +121,7 @@ def _generate(plan: ReportPlan) -> int:
             continue
         if plan.post_categories and appointment.candidate.post_category not in plan.post_categories:
             continue
-        if plan.post_keyword and plan.post_keyword not in appointment.proposed_post:
+        if not matches_post(appointment.proposed_post, plan.post_keyword):
             continue
         db.session.add(
             ReportSubject(

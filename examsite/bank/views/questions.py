@@ -67,8 +67,11 @@ def index(body: Body) -> Any:
         elif form.owner.data == "shared":
             stmt = stmt.where(Question.body_id != body.id)
         status = form.status.data or "active"
-    if status != "all":
-        stmt = stmt.where(Question.status == status)
+    # A shared question is in use below until the owner publishes its retirement.
+    if status == STATUS_ACTIVE:
+        stmt = stmt.where(scope.in_use(body))
+    elif status == STATUS_RETIRED:
+        stmt = stmt.where(~scope.in_use(body))
     page = paginate(stmt.order_by(Question.category, Question.id))
     return render_template(
         "bank/index.html",
@@ -138,6 +141,10 @@ def detail(body: Body, question_id: int) -> Any:
         question=question,
         own=question.body_id == body.id,
         hidden=question.id in sharing.hidden_ids(body),
+        # The bodies below still draw it: retiring waits for the publish, or is done now.
+        used_below=question.body_id == body.id
+        and bool(body.children)
+        and question.published_revision is not None,
         can_edit=current_user.has_role(ROLE_BODY_ADMIN) and question.body_id == body.id,
         confirm=ConfirmForm(),
     )
@@ -174,7 +181,24 @@ def set_status(body: Body, question_id: int) -> Any:
         refused(exc)
         flash(str(exc.problems[0]), "error")
     else:
-        flash(_("题目已停用。") if target == STATUS_RETIRED else _("题目已恢复使用。"), "success")
+        if target == STATUS_ACTIVE:
+            flash(_("题目已恢复使用。"), "success")
+        elif body.children and question.published_revision is not None:
+            flash(_("题目已停用；下级机关在下次发布题库后停止使用。"), "success")
+        else:
+            flash(_("题目已停用。"), "success")
+    return redirect(url_for("bank.detail", code=body.code, question_id=question.id))
+
+
+@bp.post("/<int:question_id>/retire-now")
+@body_required(ROLE_BODY_ADMIN)
+def retire_now(body: Body, question_id: int) -> Any:
+    """Retire a question for the bodies below too, without waiting for the next publish."""
+    question = _own_question_or_403(body, question_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    editing.retire_now(question)
+    flash(_("题目已停用，下级机关的新试卷也不再抽到此题。"), "success")
     return redirect(url_for("bank.detail", code=body.code, question_id=question.id))
 
 
