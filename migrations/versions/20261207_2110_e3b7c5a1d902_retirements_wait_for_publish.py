@@ -3,7 +3,7 @@ bodies below still draw it (until the owner publishes); clear it for the questio
 before, which the bodies below had already stopped drawing
 
 Revision ID: e3b7c5a1d902
-Revises: a7d2e4c1f9b3
+Revises: e3b8f05c6a21
 Create Date: 2026-12-07 21:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e3b7c5a1d902'
-down_revision = 'a7d2e4c1f9b3'
+down_revision = 'e3b8f05c6a21'
 branch_labels = None
 depends_on = None
 
