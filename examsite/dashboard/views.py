@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from examsite.core import audit
 from examsite.core.audit import AuditEvent
 from examsite.core.audit_labels import ACTION_LABELS
 from examsite.core.body import Body
+from examsite.core.exports import day_text, xlsx_response
 from examsite.core.roles import ROLE_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utc_to_local, utcnow

@@ -14,14 +14,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
-from examsite.appointments.matters import BUILTIN_POST_KINDS
+from examsite.appointments.matters import BUILTIN_POST_KINDS, MatterKind
 from examsite.appointments.models import (
     Appointment,
-    AppointmentRules,
     Ceremony,
     CeremonyParticipant,
     CommitteeTerm,
     ElectedPerson,
+    MatterRule,
     Meeting,
     Statement,
 )
@@ -177,11 +177,21 @@ def _store(body: Body, term: BodyTerm) -> None:
     if db.session.get(CommitteeTerm, (body.id, TERM_NUMBER)) is None:
         db.session.add(CommitteeTerm(body_id=body.id, term=TERM_NUMBER, members=term.ctx.members))
     # Only some nominees speak before the vote (the work reports count about one in six).
-    rules = db.session.get(AppointmentRules, body.id)
-    if rules is None:
-        db.session.add(AppointmentRules(body_id=body.id, require_statement=False))
-    else:
-        rules.require_statement = False
+    for kind in (MatterKind.APPOINT, MatterKind.DECIDE_APPOINT):
+        rule = db.session.get(MatterRule, (body.id, kind))
+        if rule is None:
+            db.session.add(
+                MatterRule(
+                    body_id=body.id,
+                    kind=kind,
+                    needs_test=True,
+                    needs_statement=False,
+                    needs_oath=True,
+                    needs_reports=True,
+                )
+            )
+        else:
+            rule.needs_statement = False
     db.session.flush()
     _insert(Meeting, term.meetings, **mine)
     _insert(Candidate, term.candidates, **mine)
