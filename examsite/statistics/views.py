@@ -90,7 +90,7 @@ def groups(total: BodyStatistics) -> list[tuple[str, list[Column]]]:
             person_times,
             _post_kind(name),
         )
-        for name in workreport._post_kind_order(total.by_post_kind)
+        for name in workreport.post_kind_order(total.by_post_kind)
     ]
     return [
         (
