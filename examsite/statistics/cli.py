@@ -14,7 +14,6 @@ from examsite.core.body import Body
 from examsite.extensions import db
 from examsite.statistics import services
 from examsite.statistics.docx import docx_bytes
-from examsite.statistics.services import StatisticsError
 
 statistics = AppGroup("statistics", help="Work statistics (工作统计) and the work report.")
 
@@ -37,14 +36,11 @@ def report(body_code: str, year: int | None, term: int | None, output: Path) -> 
         raise click.BadParameter(f"no body with code {body_code!r}", param_hint="--body")
     if (year is None) == (term is None):
         raise click.UsageError("give exactly one of --year and --term")
-    try:
-        period = (
-            services.year_period(year) if year is not None else services.term_period(body, term)  # type: ignore[arg-type]
-        )
-    except StatisticsError:
-        raise click.BadParameter(
-            f"body {body_code!r} has no term {term}", param_hint="--term"
-        ) from None
+    period = (
+        services.year_period(year) if year is not None else services.term_period(body, term or 0)
+    )
+    if period is None:
+        raise click.BadParameter(f"body {body_code!r} has no term {term}", param_hint="--term")
     section = services.report_section(
         body, period, current_app.config["BABEL_DEFAULT_TIMEZONE"], date.today()
     )

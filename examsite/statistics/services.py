@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -12,14 +13,9 @@ from sqlalchemy import func, select
 from examsite.appointments.models import Appointment
 from examsite.appointments.numerals import chinese_numeral
 from examsite.core.body import Body
-from examsite.core.errors import UserError
 from examsite.extensions import db
 from examsite.reports.models import Term
 from examsite.statistics import figures, workreport
-
-
-class StatisticsError(UserError):
-    """A period that cannot be counted; the message says why (Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -62,20 +58,20 @@ def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), year=year)
 
 
-def term_period(body: Body, number: int) -> Period:
-    """The period of the body's term ``number``; refused when the body has no such term."""
+def term_period(body: Body, number: int) -> Period | None:
+    """The period of the body's term ``number``; None when the body has no such term."""
     term = db.session.scalars(
         select(Term).where(Term.body_id == body.id, Term.number == number)
     ).first()
-    if term is None:
-        raise StatisticsError(_l("%(body)s没有第 %(n)s 届的届期记录。", body=body.name, n=number))
-    return Period(term.starts_on, term.ends_on, term=term)
+    return None if term is None else Period(term.starts_on, term.ends_on, term=term)
 
 
-def dates_period(start: date, end: date) -> Period:
-    if end < start:
-        raise StatisticsError(_l("截止日期不能早于起始日期。"))
-    return Period(start, end)
+def no_term_message(body: Body, number: int) -> Any:
+    return _l("%(body)s没有第 %(n)s 届的届期记录。", body=body.name, n=number)
+
+
+#: Why a period of dates cannot be counted.
+BACKWARDS = _l("截止日期不能早于起始日期。")
 
 
 def report_section(body: Body, period: Period, zone: str, today: date) -> workreport.Section:

@@ -26,7 +26,7 @@ from examsite.extensions import db
 from examsite.statistics import figures, services, workreport
 from examsite.statistics.docx import docx_bytes
 from examsite.statistics.figures import BodyStatistics
-from examsite.statistics.services import Period, StatisticsError
+from examsite.statistics.services import Period
 
 bp = Blueprint("statistics", __name__, template_folder="templates")
 
@@ -90,7 +90,7 @@ def groups(total: BodyStatistics) -> list[tuple[str, list[Column]]]:
             person_times,
             _post_kind(name),
         )
-        for name in workreport._post_kind_order(total.by_post_kind)
+        for name in workreport.post_kind_order(total.by_post_kind)
     ]
     return [
         (
@@ -156,21 +156,22 @@ def _bodies() -> list[Body]:
 
 def _period(body: Body) -> Period:
     """The period asked for: a term, else dates, else a year (this year by default)."""
-    try:
-        term = int_arg("term", min=1, max=99, label=_l("届次"))
-        if term is not None:
-            return services.term_period(body, term)
-        start = date_arg("start", label=_l("起始日期"))
-        end = date_arg("end", label=_l("截止日期"))
-        year = int_arg(
-            "year", min=YEAR_MIN, max=YEAR_MAX, default=date.today().year, label=_l("年份")
-        )
-        assert year is not None
-        if start is None and end is None:
-            return services.year_period(year)
-        return services.dates_period(start or date(year, 1, 1), end or date(year, 12, 31))
-    except StatisticsError as exc:
-        raise InvalidParameter(str(exc)) from None
+    term = int_arg("term", min=1, max=99, label=_l("届次"))
+    if term is not None:
+        found = services.term_period(body, term)
+        if found is None:
+            raise InvalidParameter(services.no_term_message(body, term))
+        return found
+    start = date_arg("start", label=_l("起始日期"))
+    end = date_arg("end", label=_l("截止日期"))
+    year = int_arg("year", min=YEAR_MIN, max=YEAR_MAX, default=date.today().year, label=_l("年份"))
+    assert year is not None
+    if start is None and end is None:
+        return services.year_period(year)
+    period = Period(start or date(year, 1, 1), end or date(year, 12, 31))
+    if period.end < period.start:
+        raise InvalidParameter(services.BACKWARDS)
+    return period
 
 
 def _period_text(period: Period) -> str:

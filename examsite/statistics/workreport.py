@@ -72,7 +72,7 @@ class Section:
     paragraphs: tuple[str, ...]
 
 
-def _post_kind_order(by_post_kind: Mapping[str, int]) -> list[str]:
+def post_kind_order(by_post_kind: Mapping[str, int]) -> list[str]:
     builtin = [k for k in POST_KIND_ORDER if by_post_kind.get(k)]
     own = sorted(k for k, n in by_post_kind.items() if n and k and k not in POST_KIND_ORDER)
     unknown = [""] if by_post_kind.get("") else []
@@ -99,7 +99,7 @@ def matters_sentence(opening: str, f: Figures, per_year: Sequence[tuple[int, int
         text += "，其中" + "，".join(years)
     clauses = [
         post_kind_clause(k, f.by_post_kind_and_kind.get(k, {}))
-        for k in _post_kind_order(f.by_post_kind)
+        for k in post_kind_order(f.by_post_kind)
     ]
     if clauses:
         text += "；" if years else "，其中，"

@@ -64,7 +64,9 @@ def _seed(app, year: int) -> None:
             for _ in range(count):
                 n += 1
                 person = Candidate(
-                    body_id=bodies[code].id, name=f"统计示例{n}", id_number=make_id(1200 + n)
+                    body_id=bodies[code].id,
+                    name=f"统计示例{n}",
+                    id_number=make_id(n, birth="19700202"),
                 )
                 db.session.add(person)
                 db.session.flush()
@@ -100,7 +102,7 @@ def _docx_png(data: bytes, target: Path, tmp: Path) -> None:
             "pdftoppm",
             "-png",
             "-r",
-            "60",
+            "80",
             "-f",
             "1",
             "-l",
