@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from examsite.appointments.matters import APPOINTING, COMMITTEE_KINDS, REMOVING, MatterKind
+from examsite.appointments.matters import APPOINTING, COMMITTEE_KINDS, MatterKind
 from examsite.core.body import Body
 from examsite.statistics.figures import BodyStatistics
 
@@ -68,7 +68,6 @@ class Tally:
             period.by_post_kind[post_kind] += 1
             period.by_post_kind_and_kind[post_kind, kind.value] += 1
             period.counts["appointed" if kind in APPOINTING else "removed"] += 1
-            assert kind in APPOINTING or kind in REMOVING
 
     def sitting(self, starts_on: date) -> None:
         self.years[starts_on.year].counts["sittings"] += 1
