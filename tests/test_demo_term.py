@@ -61,6 +61,12 @@ def _fields(stats: BodyStatistics) -> dict:
     values.pop("body")
     for key in ("by_kind", "by_post_kind"):
         values[key] = {k: v for k, v in values[key].items() if v}
+    if "by_post_kind_and_kind" in values:
+        values["by_post_kind_and_kind"] = {
+            post_kind: {k: v for k, v in kinds.items() if v}
+            for post_kind, kinds in values["by_post_kind_and_kind"].items()
+            if any(kinds.values())
+        }
     return values
 
 

@@ -24,6 +24,9 @@ from examsite.demo_term.common import (
 )
 from examsite.demo_term.tally import Tally
 
+#: The candidates' post category of each built-in post kind a congress session fills.
+ELECTED_CATEGORIES = {1: "renda", 2: "government", 3: "jianwei", 4: "court", 5: "procuratorate"}
+
 
 @dataclass
 class Context:
@@ -227,7 +230,7 @@ class BodyTerm:
             return
         sworn = []
         for post, kind_index in posts:
-            candidate = self.candidate(post, "government" if kind_index == 2 else "other", name)
+            candidate = self.candidate(post, ELECTED_CATEGORIES[kind_index], name)
             self.matter(
                 MatterKind.ELECT,
                 kind_index,

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
-from examsite.appointments.matters import APPOINTING, COMMITTEE_KINDS, REMOVING, MatterKind
+from examsite.appointments.matters import APPOINTING, COMMITTEE_KINDS, MatterKind
 from examsite.core.body import Body
 from examsite.statistics.figures import BodyStatistics
 
@@ -31,12 +31,17 @@ _ADDITIVE = (
     "report_subjects",
 )
 
+#: 人次 per post kind and kind: a field the statistics change adds to BodyStatistics
+#: (filled when the class has it).
+NESTED = "by_post_kind_and_kind"
+
 
 @dataclass
 class _Period:
     counts: Counter[str] = field(default_factory=Counter)
     by_kind: Counter[str] = field(default_factory=Counter)
     by_post_kind: Counter[str] = field(default_factory=Counter)
+    by_post_kind_and_kind: Counter[tuple[str, str]] = field(default_factory=Counter)
     #: candidate key -> [(sitting start, passed)] of graded attempts in closed sittings.
     graded: dict[object, list[tuple[date, int, bool]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -61,8 +66,8 @@ class Tally:
         if kind in COMMITTEE_KINDS:
             period.counts["matters"] += 1
             period.by_post_kind[post_kind] += 1
+            period.by_post_kind_and_kind[post_kind, kind.value] += 1
             period.counts["appointed" if kind in APPOINTING else "removed"] += 1
-            assert kind in APPOINTING or kind in REMOVING
 
     def sitting(self, starts_on: date) -> None:
         self.years[starts_on.year].counts["sittings"] += 1
@@ -108,6 +113,7 @@ class Tally:
         counts: Counter[str] = Counter()
         by_kind: Counter[str] = Counter()
         by_post_kind: Counter[str] = Counter()
+        pairs: Counter[tuple[str, str]] = Counter()
         graded: dict[object, list[tuple[date, int, bool]]] = defaultdict(list)
         reporters: set[object] = set()
         rounds: set[object] = set()
@@ -118,6 +124,7 @@ class Tally:
             counts.update(period.counts)
             by_kind.update(period.by_kind)
             by_post_kind.update(period.by_post_kind)
+            pairs.update(period.by_post_kind_and_kind)
             for person, attempts in period.graded.items():
                 graded[person].extend(attempts)
             reporters |= period.reporters
@@ -126,6 +133,12 @@ class Tally:
             setattr(stats, name, counts[name])
         stats.by_kind = {k: v for k, v in sorted(by_kind.items()) if v}
         stats.by_post_kind = {k: v for k, v in sorted(by_post_kind.items()) if v}
+        if NESTED in {f.name for f in fields(stats)}:
+            nested: dict[str, dict[str, int]] = {}
+            for (post_kind, kind), n in sorted(pairs.items()):
+                if n:
+                    nested.setdefault(post_kind, {})[kind] = n
+            setattr(stats, NESTED, nested)
         stats.tested = len(graded)
         for attempts in graded.values():
             attempts.sort()
