@@ -239,9 +239,6 @@ def test_the_counts_returned_are_the_rows_written(app, world):
         assert all(s.matters and s.sittings for s in counts.by_year["city"].values())
 
 
-@pytest.mark.xfail(
-    raises=NotImplementedError, strict=False, reason="statistics.compute comes with issue 20"
-)
 def test_the_statistics_report_exactly_the_counts_generated(app, world):
     counts = _generate(app)
     with app.app_context():
@@ -313,7 +310,6 @@ def test_the_pages_of_the_generated_records_answer(app, world, login_as):
         f"{base}/appointments/",
         f"{base}/appointments/meetings/{meeting_id}",
         *(f"{base}/appointments/{m}" for m in matters),
-        f"{base}/appointments/figures",
         f"{base}/appointments/ceremonies",
         *(f"{base}/appointments/ceremonies/{c}" for c in ids["ceremonies"]),
         *(f"{base}/appointments/ceremonies/{c}/record" for c in ids["ceremonies"]),
