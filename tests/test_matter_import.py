@@ -85,6 +85,8 @@ def test_every_bad_row_is_reported_with_its_line_and_reason():
         (person_row(1, kind=""), "缺少任免类别"),
         (person_row(1, name=""), "缺少姓名"),
         (person_row(1, id_number="11010119800101"), "格式不正确"),
+        # a number cell: Excel has already lost the last digits
+        (person_row(1, id_number=int(make_id(601))), "被 Excel 当成了数字"),
     ],
 )
 def test_a_bad_cell_names_its_reason(row, reason):

@@ -104,21 +104,48 @@ def test_another_bodys_person_answers_404(app, world, login_as, make_candidate):
 
 
 def test_the_timeline_costs_the_same_for_any_length(
-    app, world, login_as, make_candidate, make_meeting, make_appointment, count_queries
+    app,
+    world,
+    login_as,
+    make_candidate,
+    make_sitting,
+    make_meeting,
+    make_appointment,
+    make_term,
+    make_report_subject,
+    count_queries,
 ):
+    term = make_term("east")
+
     def person_with(n: int):
+        """n matters (every other one appointed, with its statement and a report) and
+        n // 2 tests."""
         person = make_candidate("east")
+        for i in range(n // 2):
+            make_sitting("east", candidates=[person], graded=[i % 2 == 0])
         for i in range(n):
             meeting = make_meeting("east", date=date(2026, 1, 1) + timedelta(days=i))
-            make_appointment(person, body="east", meeting=meeting, post=f"局长{i}")
+            voted = i % 2 == 0
+            record = make_appointment(
+                person,
+                body="east",
+                meeting=meeting,
+                post=f"局长{i}",
+                exempt="连任" if voted else None,
+                vote="appointed" if voted else None,
+                vote_date=meeting.date if voted else None,
+            )
+            if voted:
+                make_report_subject(term, record, delivered_on=date(2026, 11, 1))
         return person
 
-    short, long = person_with(1), person_with(8)
+    short, long = person_with(2), person_with(8)
     b = login_as("east-staff")
     b.get(_url(short.id))  # warm the session
     with count_queries() as few:
-        assert b.get(_url(short.id)).status_code == 200
+        first = b.get(_url(short.id)).get_data(as_text=True)
     with count_queries() as many:
         page = b.get(_url(long.id)).get_data(as_text=True)
-    assert len(_rows(page)) == 8
+    # 2 matters, 1 test, 1 statement, 1 report; then 8, 4, 4, 4
+    assert len(_rows(first)) == 5 and len(_rows(page)) == 20
     assert many.count == few.count, many.statements
