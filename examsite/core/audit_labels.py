@@ -126,6 +126,7 @@ DETAIL_LABELS: dict[Any, Any] = {
     "public_practice": _l("公开模拟练习"),
     "purpose": _l("用途"),
     "questions": _l("题目数"),
+    "retired": _l("停用题目数"),
     "reason": _l("原因"),
     "require_appointed_for_oath": _l("只有已任命的人员才能参加宪法宣誓"),
     "require_test": _l("未通过考试且无免考记录的，不能记为已任命"),
