@@ -523,3 +523,49 @@ def test_the_migration_keeps_each_bodys_old_rules(databases, tmp_path):
         assert [tuple(r) for r in back] == [(ids[0], False, True)]
         db.session.commit()
         db.engine.dispose()
+
+
+# ----------------------------------------------------------------- query counts
+
+
+def test_matter_pages_cost_the_same_for_any_number_of_rows(
+    app, matter_world, login_as, count_queries
+):
+    """The rules page (post kinds), the elections list and the matter form (people)."""
+
+    def add(start: int, n: int) -> None:
+        with committing(app):
+            east = body_row("east")
+            for k in range(start, start + n):
+                matter_records.add_post_kind(east, f"类别{k}")
+                person = Candidate(body_id=east.id, name=f"当选{k}", id_number=make_id(500 + k))
+                db.session.add(person)
+                db.session.flush()
+                matter_records.add_election(
+                    east,
+                    person,
+                    matter_records.MatterFields(MatterKind.ELECT, "区长", f"类别{k}", ""),
+                    "第十七届人民代表大会第一次会议",
+                    TODAY,
+                )
+
+    admin = login_as("east-admin")
+    pages = {
+        "rules": "/bodies/east/appointments/rules",
+        "elections": "/bodies/east/appointments/elections",
+        "matter form": f"/bodies/east/appointments/meetings/{matter_world['meeting']}/matters/new",
+    }
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for name, url in pages.items():
+            assert admin.get(url).status_code == 200  # warm the caches
+            with count_queries() as q:
+                assert admin.get(url).status_code == 200
+            counts[name] = q.count
+        return counts
+
+    add(0, 2)
+    small = measure()
+    add(2, 18)
+    assert measure() == small
