@@ -6,17 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
 
 from examsite.appointments import matter_records
 from examsite.appointments import records as appointment_records
 from examsite.appointments.matters import DEFAULT_STEPS, MatterKind, Steps
-from examsite.appointments.models import Appointment, CeremonyParticipant, PostKind
+from examsite.appointments.models import Appointment, CeremonyParticipant, MatterRule, PostKind
+from examsite.bodies import services as body_services
+from examsite.core.body import LEVEL_MUNICIPAL
 from examsite.exams.models import Candidate
 from examsite.extensions import db
 from examsite.reports.models import ReportSubject
-from tests.fixtures.appointments import rules_form
-from tests.fixtures.database import committing
+from tests.fixtures.appointments import deliver_statement, rules_form
+from tests.fixtures.database import committing, make_test_app
 from tests.fixtures.exams import make_id
 from tests.fixtures.factories import body_row, count
 
@@ -124,8 +127,6 @@ def test_an_appointment_still_needs_the_test(app, matter_world, login_as):
     _add_matter(b, matter_world["meeting"], kind="appoint", candidate_id=matter_world["person"])
     aid = _only(app, kind=MatterKind.APPOINT).id
     with committing(app):
-        from tests.fixtures.appointments import deliver_statement
-
         deliver_statement(db.session.get(Appointment, aid))
     page = _follow(b, _vote(b, aid))
     assert "尚未通过任前法律知识考试" in page
@@ -170,7 +171,7 @@ def test_no_statement_for_decide_appoint_leaves_appoint_refusing(
         admin, matter_world["meeting"], kind="decide_appoint", name="李决定", id_number=make_id(411)
     )
     decided = _only(app, kind=MatterKind.DECIDE_APPOINT)
-    appointment_records_exempt(app, decided.id)
+    admin.post(f"/bodies/east/appointments/{decided.id}/exempt", {"reason": "免考"})
     _vote(admin, decided.id)
     assert _only(app, id=decided.id).vote == "appointed"
     page = _follow(admin, _vote(admin, appoint.id))
@@ -178,17 +179,7 @@ def test_no_statement_for_decide_appoint_leaves_appoint_refusing(
     assert _only(app, id=appoint.id).vote == "pending"
 
 
-def appointment_records_exempt(app, aid):
-    from tests.fixtures.appointments import _admin_of
-
-    with committing(app):
-        record = db.session.get(Appointment, aid)
-        appointment_records.exempt(record, "免考", _admin_of(record.body_id))
-
-
 def test_steps_back_at_the_defaults_keep_no_row(app, matter_world, login_as):
-    from examsite.appointments.models import MatterRule
-
     admin = login_as("east-admin")
     admin.post(
         "/bodies/east/appointments/rules",
@@ -217,8 +208,6 @@ def test_another_bodys_rules_are_not_affected(app, matter_world, login_as):
 
 
 def test_a_refused_rules_post_changes_nothing(app, matter_world, login_as):
-    from examsite.appointments.models import MatterRule
-
     admin = login_as("east-admin")
     # No CSRF token: refused, nothing stored.
     admin.client.post("/bodies/east/appointments/rules", data=rules_form())
@@ -478,13 +467,6 @@ def test_post_kind_choices_list_builtins_then_the_bodys(app, matter_world):
 def test_the_migration_keeps_each_bodys_old_rules(databases, tmp_path):
     """A body that had switched the test or the statement off keeps that for 任命 and
     决定任命; a body with both on follows the defaults; down again restores the old rules."""
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import text
-
-    from examsite.bodies import services as body_services
-    from examsite.core.body import LEVEL_MUNICIPAL
-    from tests.fixtures.database import make_test_app
-
     app = make_test_app(databases.create("matter_rules_migration"), tmp_path)
     with app.app_context():
         upgrade(revision="a7d2e4c1f9b3")
@@ -523,3 +505,49 @@ def test_the_migration_keeps_each_bodys_old_rules(databases, tmp_path):
         assert [tuple(r) for r in back] == [(ids[0], False, True)]
         db.session.commit()
         db.engine.dispose()
+
+
+# ----------------------------------------------------------------- query counts
+
+
+def test_matter_pages_cost_the_same_for_any_number_of_rows(
+    app, matter_world, login_as, count_queries
+):
+    """The rules page (post kinds), the elections list and the matter form (people)."""
+
+    def add(start: int, n: int) -> None:
+        with committing(app):
+            east = body_row("east")
+            for k in range(start, start + n):
+                matter_records.add_post_kind(east, f"类别{k}")
+                person = Candidate(body_id=east.id, name=f"当选{k}", id_number=make_id(500 + k))
+                db.session.add(person)
+                db.session.flush()
+                matter_records.add_election(
+                    east,
+                    person,
+                    matter_records.MatterFields(MatterKind.ELECT, "区长", f"类别{k}", ""),
+                    "第十七届人民代表大会第一次会议",
+                    TODAY,
+                )
+
+    admin = login_as("east-admin")
+    pages = {
+        "rules": "/bodies/east/appointments/rules",
+        "elections": "/bodies/east/appointments/elections",
+        "matter form": f"/bodies/east/appointments/meetings/{matter_world['meeting']}/matters/new",
+    }
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for name, url in pages.items():
+            assert admin.get(url).status_code == 200  # warm the caches
+            with count_queries() as q:
+                assert admin.get(url).status_code == 200
+            counts[name] = q.count
+        return counts
+
+    add(0, 2)
+    small = measure()
+    add(2, 18)
+    assert measure() == small

@@ -44,7 +44,6 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
     rows = [
         [
             a.candidate.name,
-            a.kind.label,
             a.candidate.masked_id,
             a.candidate.work_unit,
             a.proposed_post,
@@ -52,6 +51,7 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
             _("已发言") if a.statement and a.statement.delivered else _("未发言"),
             a.outcome_label,
             _("已宣誓") if a.sworn_in else _("未宣誓"),
+            a.kind.label,
         ]
         for a in meeting_.appointments
     ]
@@ -61,7 +61,6 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
         _("任免情况-%(meeting)s", meeting=name),
         [
             _("姓名"),
-            _("事项"),
             _("身份证号"),
             _("工作单位"),
             _("职务"),
@@ -69,6 +68,7 @@ def meeting_export(body: Body, meeting_id: int) -> Response:
             _("表态发言"),
             _("表决结果"),
             _("宪法宣誓"),
+            _("事项类型"),
         ],
         rows,
         sheet=_("任免情况"),
