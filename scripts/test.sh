@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 source scripts/_setup.sh
 ensure_print_packages
 
-# Browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts.
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
+# Browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts;
+# the statistics images test turns a PDF page into a PNG with poppler's pdftoppm.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v pdftoppm >/dev/null; then
     echo "==> Installing Debian's chromium and CJK fonts"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null
 fi
 
 # The page scripts' unit tests run under Node (Debian's nodejs where it is missing).
