@@ -14,6 +14,7 @@ from examsite.appointments import records as appointment_records
 from examsite.appointments.matters import DEFAULT_STEPS, MatterKind, Steps
 from examsite.appointments.models import Appointment, CeremonyParticipant, MatterRule, PostKind
 from examsite.bodies import services as body_services
+from examsite.core.audit import AuditEvent
 from examsite.core.body import LEVEL_MUNICIPAL
 from examsite.exams.models import Candidate
 from examsite.extensions import db
@@ -152,6 +153,48 @@ def test_a_removal_ends_the_open_appointment_to_the_same_post(
     assert _only(app, id=held.id).left_on == TODAY
     assert _only(app, id=other.id).left_on is None
     assert _only(app, id=removal.id).left_on is None
+
+
+def test_undoing_a_removals_vote_gives_the_post_back(
+    app, matter_world, login_as, make_meeting, make_appointment
+):
+    earlier = make_meeting("east", term=16, number=1, date=TODAY - timedelta(days=300))
+    person = matter_world["person"]
+    held = make_appointment(
+        person, body="east", meeting=earlier, post="局长", exempt="免考", vote="appointed"
+    )
+    b = login_as("east-staff")
+    _add_matter(b, matter_world["meeting"], kind="remove", candidate_id=person)
+    removal = _only(app, kind=MatterKind.REMOVE)
+    _vote(b, removal.id)
+    assert _only(app, id=held.id).left_on == TODAY
+    # Recorded by mistake: back to 待表决, and the person holds the post again.
+    page = _follow(
+        b,
+        b.post(
+            f"/bodies/east/appointments/{removal.id}/vote",
+            {"vote": "pending", "vote_date": TODAY.isoformat()},
+        ),
+    )
+    assert "已记录表决结果" in page
+    assert _only(app, id=held.id).left_on is None
+    # Voted again on another day: the post ends on that day.
+    yesterday = TODAY - timedelta(days=1)
+    b.post(
+        f"/bodies/east/appointments/{removal.id}/vote",
+        {"vote": "ballot", "vote_date": yesterday.isoformat(), **PASSING},
+    )
+    assert _only(app, id=held.id).left_on == yesterday
+    b.post(
+        f"/bodies/east/appointments/{removal.id}/vote",
+        {"vote": "ballot", "vote_date": TODAY.isoformat(), **PASSING},
+    )
+    assert _only(app, id=held.id).left_on == TODAY
+    with committing(app):
+        undone = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "appointment.left_undone")
+        ).all()
+        assert [e.target_id for e in undone] == [str(held.id)]
 
 
 # ----------------------------------------------------------------- the body's steps

@@ -151,6 +151,9 @@ class Appointment(Model):
     vote_abstentions: Mapped[int | None]
     #: The day the person left the post (离任); they stop being a report subject.
     left_on: Mapped[date | None]
+    #: The removal whose vote ended the post (NULL when left otherwise): undoing that vote
+    #: gives the post back.
+    left_by_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     body: Mapped[Body] = relationship()

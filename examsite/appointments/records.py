@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from examsite.appointments import ballot as ballots
 from examsite.appointments.matters import (
@@ -271,8 +271,11 @@ def record_vote(appointment: Appointment, outcome: str, on: date) -> None:
     appointment.vote_members = appointment.vote_present = None
     appointment.votes_for = appointment.votes_against = appointment.vote_abstentions = None
     audit.record("appointment.vote", target=appointment, outcome=vote.value, date=on.isoformat())
-    if vote is VoteOutcome.APPOINTED and appointment.kind in REMOVING:
-        end_held_posts(appointment, on)
+    if appointment.kind in REMOVING:
+        if vote is VoteOutcome.APPOINTED:
+            end_held_posts(appointment, on)
+        else:
+            give_back_posts(appointment)
     db.session.flush()
 
 
@@ -282,22 +285,42 @@ HOLDING = APPOINTING | {MatterKind.ELECT}
 
 def end_held_posts(removal: Appointment, on: date) -> int:
     """离任: the person's open matters (appointed or elected, not yet left) to the post the
-    removal is about end on its vote's day, so they stop being report subjects."""
+    removal is about end on its vote's day, so they stop being report subjects. A removal
+    voted again on another day moves the day of the posts it ended."""
     held = db.session.scalars(
         select(Appointment).where(
             Appointment.body_id == removal.body_id,
-            Appointment.candidate_id == removal.candidate_id,
             Appointment.id != removal.id,
-            Appointment.kind.in_(HOLDING),
-            Appointment.vote == VoteOutcome.APPOINTED,
-            Appointment.left_on.is_(None),
-            Appointment.proposed_post == removal.proposed_post,
+            or_(
+                and_(
+                    Appointment.candidate_id == removal.candidate_id,
+                    Appointment.kind.in_(HOLDING),
+                    Appointment.vote == VoteOutcome.APPOINTED,
+                    Appointment.left_on.is_(None),
+                    Appointment.proposed_post == removal.proposed_post,
+                ),
+                and_(Appointment.left_by_id == removal.id, Appointment.left_on != on),
+            ),
         )
     ).all()
     for matter in held:
-        matter.left_on = on
+        matter.left_on, matter.left_by_id = on, removal.id
         audit.record("appointment.left", target=matter, left_on=on.isoformat(), by=removal.id)
     return len(held)
+
+
+def give_back_posts(removal: Appointment) -> int:
+    """A removal's vote undone (back to 待表决, or recorded as not passed or withdrawn): the
+    posts its vote ended are held again."""
+    ended = db.session.scalars(
+        select(Appointment).where(
+            Appointment.body_id == removal.body_id, Appointment.left_by_id == removal.id
+        )
+    ).all()
+    for matter in ended:
+        matter.left_on = matter.left_by_id = None
+        audit.record("appointment.left_undone", target=matter, by=removal.id)
+    return len(ended)
 
 
 #: What each problem of a ballot (appointments.ballot) tells the user.
@@ -370,6 +393,7 @@ audit.register_actions(
         "appointment.committee_term": _l("设置常委会组成人员数"),
         "appointment.export": _l("导出任免数据"),
         "appointment.left": _l("记录离任"),
+        "appointment.left_undone": _l("撤销离任"),
     }
 )
 audit.register_targets({"CommitteeTerm": _l("常委会组成人员数"), "MatterRule": _l("任免规则")})
@@ -380,6 +404,7 @@ for _action in ("appointment.create", "appointment.update"):
 audit.register_details(
     {"left_on": _l("离任日期"), "by": _l("依据的任免事项")}, action="appointment.left"
 )
+audit.register_details({"by": _l("依据的任免事项")}, action="appointment.left_undone")
 audit.register_details(
     {"term": _l("届次"), "members": _l("组成人员数")}, action="appointment.committee_term"
 )
