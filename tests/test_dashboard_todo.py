@@ -118,6 +118,20 @@ def test_closed_sittings_and_appointments_are_on_the_list(
     assert "宪法宣誓：1 名已任命人员尚未宣誓" in texts
 
 
+def test_a_removal_owes_no_statement_and_no_oath(world, login_as, make_meeting, make_appointment):
+    meeting = make_meeting("east")
+    # A removal voted through: its kind needs neither step (the default rules).
+    make_appointment(body="east", meeting=meeting, kind="remove", vote="appointed", statement=False)
+    texts = [i["text"] for i in _pending(_home(login_as("east-admin"))["east"])]
+    assert not [t for t in texts if t.startswith(("表态发言", "宪法宣誓"))], texts
+    # An appointment beside it still owes both.
+    make_appointment(body="east", meeting=meeting, exempt="本届已考试合格", vote="appointed")
+    make_appointment(body="east", meeting=meeting)
+    texts = [i["text"] for i in _pending(_home(login_as("east-admin"))["east"])]
+    assert "表态发言：1 人的表态发言尚未记录" in texts
+    assert "宪法宣誓：1 名已任命人员尚未宣誓" in texts
+
+
 def test_another_bodys_items_never_appear(world, login_as, make_sitting, make_candidate):
     make_sitting(
         "west", candidates=2, title="西山县保密考试", starts_at=utcnow() + timedelta(hours=2)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
+from examsite.appointments.matters import MatterKind
 from examsite.appointments.models import (
     Appointment,
     Ceremony,
@@ -21,6 +22,7 @@ from examsite.appointments.models import (
     Meeting,
     Statement,
 )
+from examsite.appointments.records import steps_of_bodies
 from examsite.appointments.states import VoteOutcome
 from examsite.bank.models import PURPOSE_EXAM, STATUS_ACTIVE, HiddenQuestion, Question
 from examsite.bank.models import QuestionRevision as Rev
@@ -262,7 +264,8 @@ def _sittings(ids: list[int]) -> list[tuple[int, SittingRow]]:
 
 def _appointments(ids: list[int], today: date) -> list[tuple[int, int, int]]:
     """(body, statements to record, oaths to take): a statement is owed once the meeting was
-    held (not for a withdrawn nomination), an oath by everyone appointed still in post."""
+    held (not for a withdrawn nomination), an oath by everyone appointed still in post; each
+    only where the body's rules ask it of the matter's kind (a removal owes neither)."""
     delivered = exists().where(
         Statement.appointment_id == Appointment.id, Statement.delivered.is_(True)
     )
@@ -285,11 +288,18 @@ def _appointments(ids: list[int], today: date) -> list[tuple[int, int, int]]:
     stmt = (
         select(
             Appointment.body_id,
+            Appointment.kind,
             func.sum(case((statement_owed, 1), else_=0)),
             func.sum(case((oath_owed, 1), else_=0)),
         )
         .outerjoin(Meeting, Appointment.meeting_id == Meeting.id)
         .where(Appointment.body_id.in_(ids))
-        .group_by(Appointment.body_id)
+        .group_by(Appointment.body_id, Appointment.kind)
     )
-    return [(b, s, o) for b, s, o in db.session.execute(stmt)]
+    steps = steps_of_bodies(ids)
+    owed: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for body_id, kind, statements, oaths in db.session.execute(stmt):
+        needs = steps[body_id][MatterKind(kind)]
+        owed[body_id][0] += int(statements or 0) if needs.statement else 0
+        owed[body_id][1] += int(oaths or 0) if needs.oath else 0
+    return [(b, s, o) for b, (s, o) in owed.items()]
