@@ -323,6 +323,31 @@ def test_a_report_plan_picks_no_removal(
     assert subjects == [appointed.id]
 
 
+def test_a_removal_is_not_offered_as_a_report_subject(
+    app, matter_world, login_as, make_appointment, make_term
+):
+    appointed = make_appointment(
+        body="east", meeting=matter_world["meeting"], exempt="免考", vote="appointed"
+    )
+    b = login_as("east-staff")
+    _add_matter(b, matter_world["meeting"], kind="remove", candidate_id=matter_world["person"])
+    removal = _only(app, kind=MatterKind.REMOVE)
+    _vote(b, removal.id)
+    term = make_term("east")
+    page = b.get(f"/bodies/east/reports/terms/{term.id}").get_data(as_text=True)
+    assert f'value="{appointed.id}"' in page
+    assert f'value="{removal.id}"' not in page
+    refused = _follow(
+        b,
+        b.post(
+            f"/bodies/east/reports/terms/{term.id}/subjects",
+            {"appointment_id": str(removal.id), "mode": "oral"},
+        ),
+    )
+    assert "无须报告履职情况" in refused
+    assert count(app, ReportSubject) == 0
+
+
 # ----------------------------------------------------------------- the form
 
 

@@ -304,11 +304,3 @@ class ElectionForm(MatterForm):
         description=_l("例如：第十七届人民代表大会第一次会议。"),
     )
     elected_on = DateField(_l("当选日期"), validators=[DataRequired(_l("请填写当选日期。"))])
-
-
-class PeriodForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    start = DateField(_l("起始日期"), validators=[Optional()])
-    end = DateField(_l("截止日期"), validators=[Optional()])

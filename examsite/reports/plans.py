@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from examsite.appointments import records as appointment_records
 from examsite.appointments.models import Appointment
@@ -106,18 +106,14 @@ def _generate(plan: ReportPlan) -> int:
         )
     )
     candidates = db.session.scalars(
-        select(Appointment).where(
-            Appointment.body_id == plan.body_id,
-            Appointment.vote == AppointmentVote.APPOINTED,
+        reporting_matters(plan.body_id).where(
             Appointment.vote_date >= term.starts_on,
             Appointment.vote_date <= term.ends_on,
         )
     )
-    # Only matters whose kind reports in the body (a removal does not): one query.
-    steps = appointment_records.steps_by_kind(plan.body_id)
     added = 0
     for appointment in candidates:
-        if appointment.id in taken or not steps[appointment.kind].reports:
+        if appointment.id in taken:
             continue
         if plan.post_categories and appointment.candidate.post_category not in plan.post_categories:
             continue
@@ -136,8 +132,26 @@ def _generate(plan: ReportPlan) -> int:
     return added
 
 
+def reporting_matters(body_id: int) -> Select[Appointment]:
+    """The body's matters that may be report subjects: voted through, of a kind whose steps
+    in the body include reports (a removal's do not)."""
+    steps = appointment_records.steps_by_kind(body_id)
+    return select(Appointment).where(
+        Appointment.body_id == body_id,
+        Appointment.vote == AppointmentVote.APPOINTED,
+        Appointment.kind.in_([kind for kind, needs in steps.items() if needs.reports]),
+    )
+
+
 def add_subject(term: Term, appointment: Appointment, mode: str) -> ReportSubject:
-    """Staff add a person the plans did not select."""
+    """Staff add a person the plans did not select (of a matter that reports)."""
+    allowed = db.session.scalar(
+        reporting_matters(term.body_id)
+        .where(Appointment.id == appointment.id)
+        .with_only_columns(Appointment.id)
+    )
+    if allowed is None:
+        raise ReportError(_("按任免规则，该任免事项无须报告履职情况，不能列为报告对象。"))
     exists = db.session.scalars(
         select(ReportSubject).where(
             ReportSubject.term_id == term.id, ReportSubject.appointment_id == appointment.id

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from examsite.appointments.models import Appointment
-from examsite.appointments.states import VoteOutcome as AppointmentVote
 from examsite.core.actions import act
 from examsite.core.body import Body
 from examsite.core.forms import ConfirmForm
@@ -94,9 +93,7 @@ def term(body: Body, term_id: int) -> Any:
     appointed = [
         a
         for a in db.session.scalars(
-            select(Appointment)
-            .where(Appointment.body_id == body.id, Appointment.vote == AppointmentVote.APPOINTED)
-            .options(joinedload(Appointment.candidate))
+            plans.reporting_matters(body.id).options(joinedload(Appointment.candidate))
         )
         if a.id not in listed
     ]
