@@ -78,6 +78,11 @@ class QuestionForm(FlaskForm):
         description=_l("例如：《中华人民共和国宪法》第六十七条"),
         validators=[Length(max=MAX_LEGAL_BASIS_CHARS)],
     )
+    law_version = StringField(
+        _label("law_version"),
+        description=_l("答案依据的法律版本，例如：2018年修正"),
+        validators=[Length(max=MAX_CATEGORY_CHARS)],
+    )
     category = StringField(
         _l("分类（法律）"),
         description=_l("例如：宪法、监督法"),
@@ -86,6 +91,11 @@ class QuestionForm(FlaskForm):
     )
     difficulty = SelectField(
         _label("difficulty"), choices=select_choices(DIFFICULTY_CHOICES), default="3"
+    )
+    exclusion_group = StringField(
+        _label("exclusion_group"),
+        description=_l("互相泄露答案的题目填同一组名，同一份试卷只抽其中一题"),
+        validators=[Length(max=MAX_CATEGORY_CHARS)],
     )
     purpose = RadioField(
         _label("purpose"),

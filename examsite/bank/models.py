@@ -61,9 +61,13 @@ class Question(Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     #: The law and article, e.g. 《中华人民共和国宪法》第六十七条.
     legal_basis: Mapped[str] = mapped_column(String(1000), default="")
+    #: The version of the law the key follows, e.g. 2018年修正 (question_bank/laws.csv).
+    law_version: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: The law or topic, e.g. 宪法.
     category: Mapped[str] = mapped_column(String(100), default="")
     difficulty: Mapped[int] = mapped_column(default=3)
+    #: 互斥组: no paper draws two questions of one group (they give each other away).
+    exclusion_group: Mapped[str] = mapped_column(String(100), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default=STATUS_ACTIVE)
     #: "exam" or "practice": no paper draws a practice question, no practice an exam one.
     purpose: Mapped[str] = mapped_column(
@@ -112,8 +116,10 @@ class QuestionRevision(Model):
     answer: Mapped[list[int]] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str] = mapped_column(String(1000), default="")
+    law_version: Mapped[str] = mapped_column(String(100), default="", server_default="")
     category: Mapped[str] = mapped_column(String(100), default="")
     difficulty: Mapped[int] = mapped_column(default=3)
+    exclusion_group: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: Where it came from: "create", "edit" or "import:<file name>".

@@ -32,6 +32,8 @@ FULL = (
         category="宪法",
         difficulty=4,
         purpose="practice",
+        law_version="2018年修正",
+        exclusion_group="常委会职权",
     ),
     ParsedQuestion(
         qtype="true_false",
@@ -43,6 +45,8 @@ FULL = (
         category="组织法",
         difficulty=5,
         purpose="exam",
+        law_version="2022年修正",
+        exclusion_group="=总理负责制",
     ),
 )
 
@@ -60,7 +64,7 @@ def test_the_template_columns_are_the_published_format():
     """The file format never changes with the declaration's refactoring."""
     assert TEMPLATE_HEADERS == (
         "题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G",
-        "选项H", "答案", "解析", "法律依据", "分类", "难度", "用途",
+        "选项H", "答案", "解析", "法律依据", "分类", "难度", "用途", "法律版本", "互斥组",
     )  # fmt: skip
     assert REQUIRED_HEADERS == ("题型", "题干", "选项A", "选项B", "答案")
     assert F.FIELD["options"].columns == OPTION_HEADERS
@@ -69,7 +73,7 @@ def test_the_template_columns_are_the_published_format():
 def test_revision_fields_are_all_but_the_purpose():
     assert F.REVISION_FIELD_NAMES == (
         "qtype", "stem", "options", "answer", "explanation", "legal_basis", "category",
-        "difficulty",
+        "difficulty", "law_version", "exclusion_group",
     )  # fmt: skip
     assert diffing.FIELD_ORDER == F.REVISION_FIELD_NAMES
 

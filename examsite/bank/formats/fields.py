@@ -82,6 +82,11 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("difficulty", N_("难度"), NUMBER, "难度", width=6),
     # Not part of a revision: a change of purpose alone makes none (bank.editing).
     FieldSpec("purpose", N_("用途"), PURPOSE, "用途", revisioned=False, width=8),
+    # Added after the published columns, so that files without a header row keep their
+    # meaning. The version of the law the key follows (question_bank/laws.csv).
+    FieldSpec("law_version", N_("法律版本"), TEXT, "法律版本", width=12),
+    # 互斥组: questions that give each other away share a group; a paper draws one of it.
+    FieldSpec("exclusion_group", N_("互斥组"), TEXT, "互斥组", width=10),
 )
 
 FIELD: Final[Mapping[str, FieldSpec]] = {spec.name: spec for spec in FIELDS}

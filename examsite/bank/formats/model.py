@@ -161,6 +161,9 @@ class ParsedQuestion:
     #: ``"exam"`` or ``"practice"`` when the file says so (the template's 用途 column);
     #: empty when it does not, and the import's own choice applies.
     purpose: str = ""
+    #: The version of the law the key follows; the 互斥组 (see ``formats.fields``).
+    law_version: str = ""
+    exclusion_group: str = ""
     source_line: int = field(default=0, compare=False)
 
     @property

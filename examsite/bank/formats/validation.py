@@ -44,8 +44,10 @@ def validate_question(
     answer: Iterable[int] = (),
     explanation: str = "",
     legal_basis: str = "",
+    law_version: str = "",
     category: str = "",
     difficulty: int = DEFAULT_DIFFICULTY,
+    exclusion_group: str = "",
     one_correct_means_single: bool = False,
 ) -> tuple[ParsedQuestion | None, list[Problem]]:
     """Check one question against the shared rules; return it (cleaned) or its errors.
@@ -65,6 +67,8 @@ def validate_question(
     explanation = clean_text(explanation)
     legal_basis = clean_text(legal_basis)
     category = clean_line(category)
+    law_version = clean_line(law_version)
+    exclusion_group = clean_line(exclusion_group)
     answers = sorted(set(answer))
 
     if qtype not in QuestionType.ALL:
@@ -124,6 +128,8 @@ def validate_question(
         ("explanation", explanation, MAX_EXPLANATION_CHARS),
         ("legal_basis", legal_basis, MAX_LEGAL_BASIS_CHARS),
         ("category", category, MAX_CATEGORY_CHARS),
+        ("law_version", law_version, MAX_CATEGORY_CHARS),
+        ("exclusion_group", exclusion_group, MAX_CATEGORY_CHARS),
     ):
         if len(value) > limit:
             err(
@@ -143,8 +149,10 @@ def validate_question(
             answer=tuple(answers),
             explanation=explanation,
             legal_basis=legal_basis,
+            law_version=law_version,
             category=category,
             difficulty=difficulty,
+            exclusion_group=exclusion_group,
             source_line=line,
         ),
         [],
