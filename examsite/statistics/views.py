@@ -196,16 +196,15 @@ def _period_text(period: Period) -> str:
 def index() -> Any:
     """The figures of the work reports, per body and in total, for a year, a term or dates."""
     own = current_user.body
+    fmt = request.args.get("format", "")
+    rollup = fmt == "docx" and request.args.get("scope") == SCOPE_ALL
+    if rollup and current_user.role != ROLE_ADMIN:
+        abort(403)  # whatever the period: only the municipal administrator sees the counties
     period = _period(own)
     bodies = _bodies()
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    fmt = request.args.get("format", "")
     if fmt == "docx":
-        if request.args.get("scope") == SCOPE_ALL:
-            if current_user.role != ROLE_ADMIN:
-                abort(403)  # a county's staff see their own body's figures only
-            return _docx(own, period, zone, bodies)
-        return _docx(own, period, zone)
+        return _docx(own, period, zone, bodies if rollup else None)
     rows = figures.compute(bodies, period.start, period.end, zone)
     total = figures.total(rows)
     column_groups = [(name, cols) for name, cols in groups(total) if cols]
