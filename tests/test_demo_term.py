@@ -5,11 +5,14 @@ statistics module reports."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import random
 import re
 from datetime import date
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 from sqlalchemy import distinct, func, select
 
 from examsite.appointments.matters import APPOINTING, COMMITTEE_KINDS, REMOVING, MatterKind
@@ -247,6 +250,53 @@ def test_the_statistics_report_exactly_the_counts_generated(app, world):
             for start, end, truth in _periods(counts, code):
                 (row,) = compute([body], start, end, ZONE)
                 assert _fields(row) == _fields(truth), (code, start, end)
+
+
+def test_the_page_the_xlsx_and_the_docx_give_the_counts_generated(app, world, login_as):
+    """What a user downloads agrees with the truth too: the xlsx's every cell, each body's
+    and the total's, and the .docx's sentences, the city's own and the roll-up's."""
+    from examsite.statistics import workreport
+    from examsite.statistics.figures import total
+    from examsite.statistics.views import groups
+
+    counts = _generate(app)
+    # The year with the most reports (a scaled-down term reports in few years).
+    year = max(counts.by_year["city"], key=lambda y: counts.by_year["city"][y].reports)
+    truths = {code: counts.by_year[code][year] for code in ("city", "east", "west")}
+    truth_total = total(list(truths.values()))
+    assert truth_total.matters and truth_total.sittings and truth_total.reports
+    admin = login_as("admin")
+    response = admin.get(f"/statistics?year={year}&format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    headers = [c.value for c in sheet[2]]
+    rows = {r[0]: dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(3, values_only=True)}
+    with app.test_request_context():
+        names = {
+            code: db.session.scalars(select(Body.name).where(Body.code == code)).one()
+            for code in truths
+        }
+        columns = [c for _name, cols in groups(truth_total) for c in cols]
+        expected = {
+            names[code]: {c.header: c.value(t) for c in columns} for code, t in truths.items()
+        }
+        expected["合计"] = {c.header: c.value(truth_total) for c in columns}
+    assert headers[1:] == [c.header for c in columns]
+    assert {name: {h: row[h] for h in headers[1:]} for name, row in rows.items()} == expected
+
+    page = admin.get(f"/statistics?year={year}").get_data(as_text=True)
+    for key in ("matters", "sittings", "passed", "oaths"):
+        cell = re.search(rf'data-testid="total-{key}-cell">([^<]*)<', page)
+        assert cell and cell.group(1) == str(getattr(truth_total, key)), key
+
+    for query, section in (
+        ("", workreport.year_section(names["city"], year, truths["city"])),
+        ("&scope=all", workreport.year_section(names["city"], year, truth_total, rollup=True)),
+    ):
+        response = admin.get(f"/statistics?year={year}&format=docx{query}")
+        assert response.status_code == 200, query
+        texts = [p.text for p in Document(io.BytesIO(response.data)).paragraphs if p.text]
+        assert texts[:5] == [section.title, section.heading, *section.paragraphs], query
 
 
 # ----------------------------------------------------------------- its pages answer

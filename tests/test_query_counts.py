@@ -661,9 +661,11 @@ def test_rollout_and_statistics_cost_the_same_for_any_number_of_bodies(
     b = login_as("admin")
     year = TODAY.year
     pages = {
-        "rollout": "/rollout?sort=tested&dir=desc",
+        "rollout": "/rollout?sort=recent_candidates&dir=desc",
+        "rollout.body": "/rollout/c000",
         "statistics": f"/statistics?year={year}",
         "statistics.xlsx": f"/statistics?year={year}&format=xlsx",
+        "statistics.docx.all": f"/statistics?year={year}&format=docx&scope=all",
     }
     _counties(app, SMALL, 0)
     small = {name: _measure(count_queries, b, url) for name, url in pages.items()}

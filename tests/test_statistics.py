@@ -328,6 +328,138 @@ def test_the_download_button_gives_the_own_bodys_report(app, matters_2026, login
     assert b.get("/statistics?start=2026-01-01&end=2026-02-01&format=docx").status_code == 400
 
 
+# --------------------------------------------------------------------------- the roll-up
+
+
+def _all_bodies(app) -> list[Body]:
+    with committing(app):
+        return list(db.session.scalars(select(Body).order_by(Body.code)))
+
+
+def _rollup(app, start: date = PERIOD[0], end: date = PERIOD[1]) -> BodyStatistics:
+    with committing(app):
+        bodies = list(db.session.scalars(select(Body).order_by(Body.code)))
+        return figures.total(figures.compute(bodies, start, end))
+
+
+def test_the_admin_downloads_the_roll_up_of_the_city_and_its_counties(
+    app, matters_2026, sittings_2026, login_as
+):
+    from examsite.core.audit import AuditEvent
+
+    b = login_as("admin")
+    page = b.get(f"/statistics?year={YEAR}").get_data(as_text=True)
+    assert "scope=all" in page and "下载本级及所辖区县工作报告（Word）" in page
+    response = b.get(f"/statistics?year={YEAR}&format=docx&scope=all")
+    assert response.status_code == 200
+    _document, texts = _paragraphs(response.data)
+    total = _rollup(app)
+    assert total.matters == 6 and total.sittings == 2  # east's and west's together
+    assert texts[0] == "示例市人大常委会及所辖区县2026年人事任免工作情况"
+    assert texts[2] == (
+        f"2026年，本级及所辖区县人大常委会共依法任免国家机关工作人员{total.matters}人次"
+        f"（任命{total.appointed}人次），其中，任免政府组成人员3人次，任命监察委员会组成人员1人次，"
+        "任命法院法职人员1人次，批准任命下级人民检察院检察长1人次。"
+        f"本级及所辖区县人民代表大会选举产生国家机关工作人员{total.elected}人次。"
+    )
+    assert texts[3] == workreport.steps_sentence(total)
+    assert texts[3].startswith(
+        f"组织任前法律知识考试{total.sittings}次，{total.tested}人参加，{total.passed}人合格"
+    )
+    assert texts[4] == workreport.reports_sentence(total)
+    # The own body's report stays the municipality's own figures.
+    own = b.get(f"/statistics?year={YEAR}&format=docx")
+    _document, own_texts = _paragraphs(own.data)
+    assert own_texts[0] == "示例市人大常委会2026年人事任免工作情况"
+    assert own_texts[2].startswith("2026年，常委会共依法任免国家机关工作人员0人次")
+    with committing(app):
+        exports = [
+            e.details_dict["what"]
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "statistics.export")
+            )
+        ]
+    assert sorted(exports) == ["docx", "docx-all"]
+
+
+@pytest.mark.parametrize("user", ["east-staff", "east-admin", "city-staff"])
+def test_no_one_but_the_municipal_admin_gets_the_roll_up(app, matters_2026, login_as, user):
+    from examsite.core.audit import AuditEvent
+
+    b = login_as(user)
+    assert "scope=all" not in b.get(f"/statistics?year={YEAR}").get_data(as_text=True)
+    assert b.get(f"/statistics?year={YEAR}&format=docx&scope=all").status_code == 403
+    assert b.get("/statistics?term=17&format=docx&scope=all").status_code == 403
+    with committing(app):
+        assert not db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "statistics.export")
+        ).first()
+
+
+def test_the_term_roll_up_gives_each_years_total(app, matters_2026, make_term, tmp_path, login_as):
+    make_term("city", number=17, starts_on=date(YEAR - 1, 1, 1), ends_on=date(YEAR, 12, 31))
+    matter = _rollup(app, date(YEAR - 1, 1, 1), date(YEAR, 12, 31))
+    years = [_rollup(app, date(y, 1, 1), date(y, 12, 31)).matters for y in (YEAR - 1, YEAR)]
+    assert years == [1, 6]  # east's 2025 matter; east's and west's 2026 ones
+    opening = "两年来" if date.today() > date(YEAR, 12, 31) else "本届以来"
+    expected = (
+        f"{opening}，本级及所辖区县人大常委会共依法任免国家机关工作人员{matter.matters}人次"
+        f"（任命{matter.appointed}人次），其中{YEAR - 1}年任免{years[0]}人次，"
+        f"{YEAR}年任免{years[1]}人次；"
+    )
+    response = login_as("admin").get("/statistics?term=17&format=docx&scope=all")
+    assert response.status_code == 200
+    _document, texts = _paragraphs(response.data)
+    assert texts[0] == "示例市人大常委会及所辖区县第十七届人事任免工作情况"
+    assert texts[2].startswith(expected)
+    out = tmp_path / "all.docx"
+    result = app.test_cli_runner().invoke(
+        args=["statistics", "report", "--body", "city", "--term", "17", "--all", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert _paragraphs(out.read_bytes())[1] == texts
+
+
+def test_the_report_command_writes_the_roll_up_of_a_municipal_body_only(
+    app, matters_2026, tmp_path
+):
+    out = tmp_path / "all.docx"
+    args = ["statistics", "report", "--year", str(YEAR), "--all", "-o", str(out)]
+    result = app.test_cli_runner().invoke(args=[*args, "--body", "city"])
+    assert result.exit_code == 0, result.output
+    _document, texts = _paragraphs(out.read_bytes())
+    assert texts[0] == "示例市人大常委会及所辖区县2026年人事任免工作情况"
+    assert texts[2].startswith(
+        f"2026年，本级及所辖区县人大常委会共依法任免国家机关工作人员{_rollup(app).matters}人次"
+    )
+    out.unlink()
+    refused = app.test_cli_runner().invoke(args=[*args, "--body", "east"])
+    assert refused.exit_code != 0 and "has no bodies below it" in refused.output
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- the rollout
+
+
+def test_the_rollout_look_at_a_body_shows_the_figures_of_the_statistics(
+    app, world, matter, login_as
+):
+    today = date.today()
+    matter("east", MatterKind.APPOINT, on=today)
+    matter("east", MatterKind.APPOINT, "法院法职人员", on=today)
+    matter("east", MatterKind.REMOVE, on=today)
+    matter("east", MatterKind.APPOINT, on=date(today.year - 1, 6, 1))  # another year
+    matter("west", MatterKind.APPOINT, on=today)
+    b = login_as("admin")
+    look = b.get("/rollout/east").get_data(as_text=True)
+    statistics = b.get(f"/statistics?year={today.year}").get_data(as_text=True)
+    assert _cell(look, "figure-matters") == _cell(statistics, "east-matters") == "3"
+    assert _cell(look, "figure-sittings") == _cell(statistics, "east-sittings")
+    assert "任免（人次）" in look and "考试合格（人）" in look and "考试场次（次）" in look
+    assert f'href="/statistics?year={today.year}"' in look
+    assert _cell(look, "staff") == "2"  # east-admin and east-staff
+
+
 def test_post_kind_clauses_word_the_kinds():
     assert workreport.post_kind_clause("政府组成人员", {"appoint": 2}) == "任命政府组成人员2人次"
     assert workreport.post_kind_clause("政府组成人员", {"appoint": 1, "remove": 1}) == (

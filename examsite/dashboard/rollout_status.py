@@ -1,5 +1,5 @@
 """The rollout status of a congress body: the one rule that tells a live county from a
-lagging one (pure: no Flask, no database; the figures come from ``dashboard.rollout``)."""
+lagging one (pure: no Flask, no database; the figures come from ``dashboard.readiness``)."""
 
 from __future__ import annotations
 

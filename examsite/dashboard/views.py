@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,20 +20,13 @@ from examsite.core.exports import day_text, xlsx_response
 from examsite.core.roles import ROLE_ADMIN, ROLE_STAFF
 from examsite.core.tenancy import body_for_code_or_404, role_required, scoped
 from examsite.core.timeutil import utc_to_local, utcnow
-from examsite.dashboard import readiness, rollout, todo
+from examsite.dashboard import readiness, todo
 from examsite.dashboard.rollout_status import RolloutStatus
 from examsite.exams.models import POST_CATEGORIES
 from examsite.extensions import db
+from examsite.statistics import figures, services
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
-
-
-@bp.app_context_processor
-def _chart_helpers() -> dict[str, Any]:
-    def chart_items(rows: list[rollout.BodyFigures], field: str) -> list[tuple[str, int]]:
-        return [(r.body.name, getattr(r, field)) for r in rows]
-
-    return {"chart_items": chart_items}
 
 
 audit.register_actions({"rollout.view": _l("查看区县概况")})
@@ -176,10 +169,12 @@ def rollout_page() -> Any:
 @bp.get("/rollout/<code>")
 @role_required(ROLE_ADMIN)
 def rollout_body(code: str) -> Any:
-    """A read-only look at one body: its rollout status, figures and its own staff's latest
-    actions (the view is audited)."""
+    """A read-only look at one body: its rollout status, this year's figures (those of
+    /statistics) and its own staff's latest actions (the view is audited)."""
     body = body_for_code_or_404(code, current_user)
-    (row,) = rollout.figures_by_body([body])
+    period = services.year_period(date.today().year)
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    (row,) = figures.compute([body], period.start, period.end, zone)
     (ready,) = readiness.readiness([body], utcnow())
     recent = db.session.scalars(
         select(AuditEvent)
@@ -193,6 +188,7 @@ def rollout_body(code: str) -> Any:
         "dashboard/rollout_body.html",
         body=body,
         row=row,
+        year=period.year,
         ready=ready,
         recent=recent,
         labels=ACTION_LABELS,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -74,9 +75,24 @@ def no_term_message(body: Body, number: int) -> Any:
 BACKWARDS = _l("截止日期不能早于起始日期。")
 
 
-def report_section(body: Body, period: Period, zone: str, today: date) -> workreport.Section:
-    """The body's 人事任免 section for a year or a term (with 任免人次 per year of the term)."""
-    (row,) = figures.compute([body], period.start, period.end, zone)
+def report_section(
+    body: Body,
+    period: Period,
+    zone: str,
+    today: date,
+    bodies: Sequence[Body] | None = None,
+) -> workreport.Section:
+    """The body's 人事任免 section for a year or a term (with 任免人次 per year of the term).
+
+    ``bodies``: the roll-up of those bodies (the body and its counties) under the body's
+    name, their figures added up by ``figures.total``; the body's own by default."""
+    counted = list(bodies) if bodies is not None else [body]
+    rollup = bodies is not None
+
+    def figures_of(start: date, end: date) -> figures.BodyStatistics:
+        return figures.total(figures.compute(counted, start, end, zone))
+
+    row = figures_of(period.start, period.end)
     if period.term is not None:
         term = period.term
         per_year = []
@@ -84,13 +100,13 @@ def report_section(body: Body, period: Period, zone: str, today: date) -> workre
             # A year's part of the term only: the term may start or end mid-year.
             start = max(term.starts_on, date(year, 1, 1))
             end = min(term.ends_on, date(year, 12, 31))
-            (part,) = figures.compute([body], start, end, zone)
+            part = figures_of(start, end)
             if part.matters:
                 per_year.append((year, part.matters))
         finished = term.ends_on < today
         years = round((term.ends_on - term.starts_on).days / 365.25)
         return workreport.term_section(
-            body.name, term.number, row, per_year, years=years, finished=finished
+            body.name, term.number, row, per_year, years=years, finished=finished, rollup=rollup
         )
     year = period.year if period.year is not None else period.start.year
-    return workreport.year_section(body.name, year, row)
+    return workreport.year_section(body.name, year, row, rollup=rollup)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,8 +35,17 @@ audit.register_details(
     {"what": _l("导出内容"), "period": _l("统计期间")}, action="statistics.export"
 )
 audit.register_values(
-    "what", {"xlsx": _l("Excel 表格"), "docx": _l("工作报告（Word）")}, action="statistics.export"
+    "what",
+    {
+        "xlsx": _l("Excel 表格"),
+        "docx": _l("工作报告（Word）"),
+        "docx-all": _l("本级及所辖区县工作报告（Word）"),
+    },
+    action="statistics.export",
 )
+
+#: ``scope`` of the .docx: the whole city (the municipal administrator's roll-up).
+SCOPE_ALL = "all"
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -187,12 +196,15 @@ def _period_text(period: Period) -> str:
 def index() -> Any:
     """The figures of the work reports, per body and in total, for a year, a term or dates."""
     own = current_user.body
+    fmt = request.args.get("format", "")
+    rollup = fmt == "docx" and request.args.get("scope") == SCOPE_ALL
+    if rollup and current_user.role != ROLE_ADMIN:
+        abort(403)  # whatever the period: only the municipal administrator sees the counties
     period = _period(own)
     bodies = _bodies()
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    fmt = request.args.get("format", "")
     if fmt == "docx":
-        return _docx(own, period, zone)
+        return _docx(own, period, zone, bodies if rollup else None)
     rows = figures.compute(bodies, period.start, period.end, zone)
     total = figures.total(rows)
     column_groups = [(name, cols) for name, cols in groups(total) if cols]
@@ -223,16 +235,22 @@ def index() -> Any:
         today=date.today(),
         many=len(rows) > 1,
         own=own,
+        rollup=current_user.role == ROLE_ADMIN,
     )
 
 
-def _docx(body: Body, period: Period, zone: str) -> Response:
-    """The body's own 人事任免 section for the year or the term, as a .docx."""
+def _docx(body: Body, period: Period, zone: str, bodies: list[Body] | None = None) -> Response:
+    """The body's own 人事任免 section for the year or the term, as a .docx; with
+    ``bodies``, the roll-up of them (the municipal body and its counties)."""
     if period.year is None and period.term is None:
         raise InvalidParameter(_l("工作报告按年度或届期生成：请选择年度或届期。"))
-    section = services.report_section(body, period, zone, date.today())
+    section = services.report_section(body, period, zone, date.today(), bodies)
     audit.record(
-        "statistics.export", target=body, body=body, what="docx", period=_period_text(period)
+        "statistics.export",
+        target=body,
+        body=body,
+        what="docx" if bodies is None else "docx-all",
+        period=_period_text(period),
     )
     return Response(
         docx_bytes(section),

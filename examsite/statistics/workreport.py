@@ -26,6 +26,8 @@ POST_KIND_ORDER = (
     "下级人民检察院检察长",
 )
 UNKNOWN_POST_KIND = "其他国家机关工作人员"
+#: Who the roll-up's figures are of: the municipal body and the counties below it.
+ROLLUP_SCOPE = "本级及所辖区县"
 
 # matters.MatterKind values, grouped as the sentences word them.
 _APPOINTING = frozenset({"appoint", "decide_appoint", "approve_appoint", "decide_acting"})
@@ -91,9 +93,16 @@ def post_kind_clause(name: str, kinds: Mapping[str, int]) -> str:
     return f"{verb}{name or UNKNOWN_POST_KIND}{n}人次"
 
 
-def matters_sentence(opening: str, f: Figures, per_year: Sequence[tuple[int, int]] = ()) -> str:
-    """“{opening}，常委会共依法任免国家机关工作人员N人次（任命M人次），其中…。”"""
-    text = f"{opening}，常委会共依法任免国家机关工作人员{f.matters}人次（任命{f.appointed}人次）"
+def matters_sentence(
+    opening: str, f: Figures, per_year: Sequence[tuple[int, int]] = (), *, rollup: bool = False
+) -> str:
+    """“{opening}，常委会共依法任免国家机关工作人员N人次（任命M人次），其中…。”; the roll-up
+    says whose: “本级及所辖区县人大常委会”."""
+    committee = f"{ROLLUP_SCOPE}人大常委会" if rollup else "常委会"
+    congress = f"{ROLLUP_SCOPE}人民代表大会" if rollup else "人民代表大会"
+    text = (
+        f"{opening}，{committee}共依法任免国家机关工作人员{f.matters}人次（任命{f.appointed}人次）"
+    )
     years = [f"{year}年任免{n}人次" for year, n in per_year]
     if years:
         text += "，其中" + "，".join(years)
@@ -106,7 +115,7 @@ def matters_sentence(opening: str, f: Figures, per_year: Sequence[tuple[int, int
         text += "，".join(clauses)
     text += "。"
     if f.elected:
-        text += f"人民代表大会选举产生国家机关工作人员{f.elected}人次。"
+        text += f"{congress}选举产生国家机关工作人员{f.elected}人次。"
     return text
 
 
@@ -140,13 +149,19 @@ def reports_sentence(f: Figures) -> str:
     return text + "。"
 
 
-def year_section(body_name: str, year: int, f: Figures) -> Section:
-    """The section of the year's work report."""
+def _title(body_name: str, period: str, rollup: bool) -> str:
+    """“示例市人大常委会2026年人事任免工作情况”; the roll-up's “…及所辖区县2026年…”."""
+    return f"{body_name}{'及所辖区县' if rollup else ''}{period}人事任免工作情况"
+
+
+def year_section(body_name: str, year: int, f: Figures, *, rollup: bool = False) -> Section:
+    """The section of the year's work report (``rollup``: the figures are the body's and
+    its counties' together, and the words say so)."""
     return Section(
-        title=f"{body_name}{year}年人事任免工作情况",
+        title=_title(body_name, f"{year}年", rollup),
         heading=HEADING,
         paragraphs=(
-            matters_sentence(f"{year}年", f),
+            matters_sentence(f"{year}年", f, rollup=rollup),
             steps_sentence(f),
             reports_sentence(f),
         ),
@@ -166,13 +181,14 @@ def term_section(
     *,
     years: int,
     finished: bool,
+    rollup: bool = False,
 ) -> Section:
     """The section of the term's report: the term's figures, with 任免人次 per year."""
     return Section(
-        title=f"{body_name}第{chinese_numeral(term)}届人事任免工作情况",
+        title=_title(body_name, f"第{chinese_numeral(term)}届", rollup),
         heading=HEADING,
         paragraphs=(
-            matters_sentence(term_opening(years, finished), f, per_year),
+            matters_sentence(term_opening(years, finished), f, per_year, rollup=rollup),
             steps_sentence(f),
             reports_sentence(f),
         ),
