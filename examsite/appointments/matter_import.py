@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Final
 
-from examsite.bank.formats import detect, tables, template, xlsx
+from examsite.bank.formats import detect, tables, xlsx
 from examsite.bank.formats.model import N_, Problem, build_problem, problem
 from examsite.bank.formats.normalize import clean_line
 from examsite.core.cells import unescape_cell
+from examsite.core.headers import HeaderSpec, find_header, header_key
 from examsite.exams.domain import idcard
 from examsite.exams.domain.candidates_import import check_id_cell
 
@@ -45,28 +46,32 @@ KIND_BY_LABEL: Final = {
 
 COLUMNS: Final = ("姓名", "身份证号", "工作单位", "任免类别", "职务", "职务类别", "提请机关")
 REQUIRED: Final = ("姓名", "身份证号", "任免类别", "职务")
-#: Header variants -> the column; None: a known column that is read past.
-_ALIASES: Final[Mapping[str, str | None]] = {
-    **{name: name for name in COLUMNS},
-    "身份证号码": "身份证号",
-    "公民身份号码": "身份证号",
-    "身份证": "身份证号",
-    "现工作单位": "工作单位",
-    "工作单位及职务": "工作单位",
-    "事项": "任免类别",
-    "任免事项": "任免类别",
-    "任免": "任免类别",
-    "拟任职务": "职务",
-    "拟免职务": "职务",
-    "拟任免职务": "职务",
-    "提请人": "提请机关",
-    "提请单位": "提请机关",
-    "序号": None,
-    "性别": None,
-    "出生年月": None,
-    "出生日期": None,
-}
-_HEADER_SEARCH_ROWS: Final = 10  # how many non-blank rows (a title) may precede the header
+#: The header: variants -> the column (None: a known column that is read past), the ``*``
+#: of a required column ignored, up to 10 rows (a title) before it.
+_HEADER: Final = HeaderSpec(
+    columns=COLUMNS,
+    required=REQUIRED,
+    aliases={
+        "身份证号码": "身份证号",
+        "公民身份号码": "身份证号",
+        "身份证": "身份证号",
+        "现工作单位": "工作单位",
+        "工作单位及职务": "工作单位",
+        "事项": "任免类别",
+        "任免事项": "任免类别",
+        "任免": "任免类别",
+        "拟任职务": "职务",
+        "拟免职务": "职务",
+        "拟任免职务": "职务",
+        "提请人": "提请机关",
+        "提请单位": "提请机关",
+        "序号": None,
+        "性别": None,
+        "出生年月": None,
+        "出生日期": None,
+    },
+    required_mark="*",
+)
 
 MAX_NAME_CHARS: Final = 64
 MAX_POST_CHARS: Final = 200
@@ -134,11 +139,6 @@ def parse_matters(
         return _failed("corrupt_file", N_("文件已损坏或格式异常，无法读取。"))
 
 
-def _column(cell: str) -> str | None:
-    name = template.header_name(cell).removeprefix("*").removesuffix("*")
-    return _ALIASES.get(name, "")
-
-
 def _parse_rows(
     rows: Sequence[tuple[int, Sequence[str]]],
     post_kinds: Collection[str],
@@ -146,51 +146,28 @@ def _parse_rows(
     existing: set[tuple[str, str, str]],
 ) -> MatterParseResult:
     result = MatterParseResult()
-    if not rows:
-        return _failed("empty_file", N_("文件中没有内容。"))
     # The header is the first row naming a required column (a title row may come first).
-    header_at = next(
-        (
-            i
-            for i, (_, row) in enumerate(rows[:_HEADER_SEARCH_ROWS])
-            if any(_column(cell) in REQUIRED for cell in row)
-        ),
-        0,
-    )
-    header_line, header_row = rows[header_at]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header_row):
-        name = _column(cell)
-        if not name:
-            continue
-        if name in columns:
-            result.problems.append(
-                problem(
-                    "duplicate_column",
-                    N_("第 %(line)s 行：列“%(column)s”出现了两次。"),
-                    line=header_line,
-                    column=name,
-                )
-            )
-        else:
-            columns[name] = index
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
+    header = find_header(rows, _HEADER)
+    if header is None:
+        return _failed("empty_file", N_("文件中没有内容。"))
+    result.problems = tables.duplicate_columns(header)
+    if header.missing:
         result.problems.append(
             problem(
                 "missing_column",
                 N_("第 %(line)s 行：缺少必需的列：%(columns)s。"),
-                line=header_line,
-                columns="、".join(missing),
+                line=header.line,
+                columns="、".join(header.missing),
             )
         )
     if result.problems:
         return result
+    columns = header.columns
 
     kinds = {name: name for name in post_kinds}
     first: dict[tuple[str, str, str], int] = {}
     names: dict[str, tuple[str, int]] = {}
-    for line, row in rows[header_at + 1 :]:
+    for line, row in rows[header.index + 1 :]:
         matter = _parse_row(line, row, columns, kinds, result.problems)
         if matter is None:
             continue
@@ -292,7 +269,7 @@ def _parse_row(
     index = columns["身份证号"]
     number = check_id_cell(row[index] if index < len(row) else "", err)
 
-    raw_kind = template.header_name(get("任免类别"))
+    raw_kind = header_key(get("任免类别"))
     kind = KIND_BY_LABEL.get(raw_kind, "")
     if not raw_kind:
         err("missing_kind", N_("第 %(line)s 行：缺少任免类别。"))
@@ -310,7 +287,7 @@ def _parse_row(
     if not post:
         err("missing_post", N_("第 %(line)s 行：缺少职务。"))
 
-    raw_post_kind = template.header_name(get("职务类别"))
+    raw_post_kind = header_key(get("职务类别"))
     post_kind = post_kinds.get(raw_post_kind, "")
     if raw_post_kind and not post_kind:
         err(

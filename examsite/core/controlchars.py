@@ -16,6 +16,11 @@ MULTILINE_ALLOWED = frozenset("\n\r\t")
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf"})
 _BREAKS = re.compile(r"[\r\n\t]+")
 
+#: What text read from an uploaded file loses: C0/C1 controls except tab and newline, lone
+#: surrogates, the byte-order mark and the Unicode noncharacters U+FDD0..U+FDEF (the GIFT
+#: parser uses those as placeholders).
+FILE_JUNK_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufdd0-\ufdef]")
+
 
 def is_control(char: str) -> bool:
     """True for a character of the Unicode categories Cc (C0, DEL, C1) and Cf (format)."""

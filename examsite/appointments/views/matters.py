@@ -3,6 +3,7 @@ elections, and the body's post kinds (on the rules page)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms import Field
 
 from examsite.appointments import matter_records
 from examsite.appointments.forms import NEW_PERSON, ElectionForm, MatterForm, PostKindForm
@@ -61,6 +63,30 @@ def _person(body: Body, form: MatterForm) -> Candidate:
     )
 
 
+def _save_matter(
+    body: Body,
+    form: MatterForm,
+    save: Callable[[], Appointment],
+    refusal_field: Field,
+    done: str,
+    template: str,
+    **context: Any,
+) -> Any:
+    """On a valid submit, ``save`` and go to the matter (a refusal shows under
+    ``refusal_field``); otherwise the form page again."""
+    if form.validate_on_submit():
+        try:
+            matter = save()
+        except AppointmentError as exc:
+            refusal_field.errors.append(refused(exc))
+        else:
+            flash(done, "success")
+            return redirect(
+                url_for("appointments.appointment", code=body.code, appointment_id=matter.id)
+            )
+    return render_template(template, body=body, form=form, **context)
+
+
 @bp.route("/meetings/<int:meeting_id>/matters/new", methods=["GET", "POST"])
 @body_required(ROLE_STAFF)
 def matter_new(body: Body, meeting_id: int) -> Any:
@@ -68,20 +94,22 @@ def matter_new(body: Body, meeting_id: int) -> Any:
     meeting = _get(Meeting, body, meeting_id)
     form = MatterForm()
     _fill_choices(body, form)
-    if form.validate_on_submit():
-        try:
-            matter = matter_records.add_matter(
-                body, meeting, _person(body, form), _fields(form, MatterKind(form.kind.data))
-            )
-        except AppointmentError as exc:
-            form.candidate_id.errors.append(refused(exc))
-        else:
-            flash(_("已添加任免事项。"), "success")
-            return redirect(
-                url_for("appointments.appointment", code=body.code, appointment_id=matter.id)
-            )
-    return render_template(
-        "appointments/matter_form.html", body=body, form=form, meeting=meeting, matter=None
+
+    def save() -> Appointment:
+        person = _person(body, form)
+        return matter_records.add_matter(
+            body, meeting, person, _fields(form, MatterKind(form.kind.data))
+        )
+
+    return _save_matter(
+        body,
+        form,
+        save,
+        form.candidate_id,
+        _("已添加任免事项。"),
+        "appointments/matter_form.html",
+        meeting=meeting,
+        matter=None,
     )
 
 
@@ -97,20 +125,18 @@ def matter_edit(body: Body, appointment_id: int) -> Any:
     # The person stays: a different person is a different matter.
     form.candidate_id.choices = [(matter.candidate_id, matter.candidate.name)]
     form.candidate_id.data = matter.candidate_id
-    if form.validate_on_submit():
-        try:
-            matter_records.update_matter(body, matter, _fields(form, MatterKind(form.kind.data)))
-        except AppointmentError as exc:
-            form.kind.errors.append(refused(exc))
-        else:
-            flash(_("已保存。"), "success")
-            return redirect(
-                url_for("appointments.appointment", code=body.code, appointment_id=matter.id)
-            )
-    return render_template(
+
+    def save() -> Appointment:
+        matter_records.update_matter(body, matter, _fields(form, MatterKind(form.kind.data)))
+        return matter
+
+    return _save_matter(
+        body,
+        form,
+        save,
+        form.kind,
+        _("已保存。"),
         "appointments/matter_form.html",
-        body=body,
-        form=form,
         meeting=matter.meeting,
         matter=matter,
     )
@@ -138,23 +164,21 @@ def election_new(body: Body) -> Any:
     """选举: a person the congress session elected, with the session and the day."""
     form = ElectionForm()
     _fill_choices(body, form)
-    if form.validate_on_submit():
-        try:
-            matter = matter_records.add_election(
-                body,
-                _person(body, form),
-                _fields(form, MatterKind.ELECT),
-                form.session_name.data or "",
-                form.elected_on.data,
-            )
-        except AppointmentError as exc:
-            form.candidate_id.errors.append(refused(exc))
-        else:
-            flash(_("已登记选举结果。"), "success")
-            return redirect(
-                url_for("appointments.appointment", code=body.code, appointment_id=matter.id)
-            )
-    return render_template("appointments/election_form.html", body=body, form=form)
+
+    def save() -> Appointment:
+        person, fields = _person(body, form), _fields(form, MatterKind.ELECT)
+        return matter_records.add_election(
+            body, person, fields, form.session_name.data or "", form.elected_on.data
+        )
+
+    return _save_matter(
+        body,
+        form,
+        save,
+        form.candidate_id,
+        _("已登记选举结果。"),
+        "appointments/election_form.html",
+    )
 
 
 # --------------------------------------------------------------------------- post kinds

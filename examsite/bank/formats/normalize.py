@@ -10,6 +10,8 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from examsite.core.controlchars import FILE_JUNK_RE
+
 __all__ = [
     "category_from_path",
     "clean_line",
@@ -20,10 +22,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- cleaning
-
-# C0/C1 controls except tab and newline, lone surrogates, the byte-order mark and the
-# Unicode noncharacters U+FDD0..U+FDEF (the GIFT parser uses those as placeholders).
-_JUNK_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufdd0-\ufdef]")
 
 
 def clean_text(text: str) -> str:
@@ -36,7 +34,7 @@ def clean_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
-    return _JUNK_RE.sub("", text).strip()
+    return FILE_JUNK_RE.sub("", text).strip()
 
 
 def clean_line(text: str) -> str:

@@ -1,7 +1,8 @@
 """Reading the rows of an uploaded spreadsheet (.xlsx or .csv) safely, for any importer.
 
 Shared by the candidate list and the bulk onboarding of bodies: the same refusals (empty,
-too large, macros, old .xls, renamed files, zip bombs, bad encodings) with the same messages.
+too large, macros, old .xls, renamed files, zip bombs, bad encodings) with the same messages;
+and the problems of a header row (``core.headers``) for every spreadsheet importer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from examsite.bank.formats import detect, xlsx
 from examsite.bank.formats.model import N_, Problem, problem
 from examsite.bank.formats.normalize import decode_text
+from examsite.core.headers import Header
 
 
 @dataclass
@@ -116,3 +118,17 @@ def _read_csv(text: str, delimiter: str) -> list[tuple[int, Sequence[str]]] | in
     except csv.Error:
         return previous_end + 1
     return rows
+
+
+def duplicate_columns(header: Header) -> list[Problem]:
+    """A problem for each further header cell naming a column already named (the missing
+    columns are each importer's to word)."""
+    return [
+        problem(
+            "duplicate_column",
+            N_("第 %(line)s 行：列“%(column)s”出现了两次。"),
+            line=header.line,
+            column=name,
+        )
+        for name in header.duplicates
+    ]

@@ -58,14 +58,16 @@ from examsite.bank.formats.model import (
     problem,
 )
 from examsite.bank.formats.normalize import clean_line, clean_text
+from examsite.bank.formats.tables import duplicate_columns
 from examsite.bank.formats.validation import Collector, validate_question
 from examsite.core.cells import Formula, escape_cell, unescape_cell
+from examsite.core.headers import HeaderSpec, find_header
 
 __all__ = [
     "OPTION_HEADERS",
     "REQUIRED_HEADERS",
     "TEMPLATE_HEADERS",
-    "header_name",
+    "header_column",
     "parse_rows",
     "question_row",
 ]
@@ -92,9 +94,13 @@ _ANSWER_SEPARATORS_RE = re.compile(r"[\s,;、/|，；]+")
 # --------------------------------------------------------------------------- reading
 
 
-def header_name(cell: str) -> str:
-    """A header cell as compared with the column names (NFKC, no spaces)."""
-    return "".join(unicodedata.normalize("NFKC", clean_line(cell)).split())
+#: The header is the first non-blank row (no title row above it).
+_HEADER: Final = HeaderSpec(columns=TEMPLATE_HEADERS, required=REQUIRED_HEADERS, search_rows=1)
+
+
+def header_column(cell: str) -> str | None:
+    """The column a header cell names (NFKC, spaces ignored), or None."""
+    return _HEADER.column(cell)
 
 
 def parse_rows(
@@ -104,45 +110,23 @@ def parse_rows(
 ) -> ParseResult:
     """The questions of a sheet's rows (first physical line or row number, cells)."""
     collector = Collector(fmt, existing)
-    iterator = iter(rows)
-    header: tuple[int, Sequence[str]] | None = None
-    for line, row in iterator:
-        if any(cell.strip() for cell in row):
-            header = (line, row)
-            break
+    rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
+    header = find_header(rows, _HEADER)
     if header is None:
         return failed("empty_file", N_("文件中没有内容。"), fmt=fmt)
-
-    header_line, header_row = header
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header_row):
-        name = header_name(cell)
-        if name not in TEMPLATE_HEADERS:
-            continue
-        if name in columns:
-            collector.error(
-                "duplicate_column",
-                N_("第 %(line)s 行：列“%(column)s”出现了两次。"),
-                line=header_line,
-                column=name,
-            )
-        else:
-            columns[name] = index
-    missing = [name for name in REQUIRED_HEADERS if name not in columns]
-    if missing:
+    collector.problems.extend(duplicate_columns(header))
+    if header.missing:
         collector.error(
             "missing_column",
             N_("第 %(line)s 行：缺少必需的列：%(columns)s。请使用导入模板的表头。"),
-            line=header_line,
-            columns="、".join(missing),
+            line=header.line,
+            columns="、".join(header.missing),
         )
     if collector.problems:
         return collector.result()
 
-    for line, row in iterator:
-        if not any(cell.strip() for cell in row):
-            continue
-        _parse_row(line, row, columns, collector)
+    for line, row in rows[header.index + 1 :]:
+        _parse_row(line, row, header.columns, collector)
     return collector.result()
 
 

@@ -14,7 +14,7 @@ from examsite.bank.formats.model import N_, ParsedQuestion, ParseResult, failed
 from examsite.bank.formats.normalize import decode_text
 from examsite.bank.formats.template import (
     TEMPLATE_HEADERS,
-    header_name,
+    header_column,
     parse_rows,
     question_row,
 )
@@ -52,7 +52,7 @@ def _sniff_delimiter(text: str) -> str:
     best, best_hits = ",", -1
     for delimiter in (",", "\t", ";"):
         cells = next(csv.reader([first], delimiter=delimiter), [])
-        hits = sum(1 for cell in cells if header_name(cell) in TEMPLATE_HEADERS)
+        hits = sum(1 for cell in cells if header_column(cell) is not None)
         if hits > best_hits:
             best, best_hits = delimiter, hits
     return best

@@ -26,10 +26,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from examsite.bank.formats import detect, tables, template, xlsx
+from examsite.bank.formats import detect, tables, xlsx
 from examsite.bank.formats.model import N_, Msg, Problem, build_problem, problem
 from examsite.bank.formats.normalize import clean_line
 from examsite.core.cells import Formula, NumberCell, unescape_cell
+from examsite.core.headers import HeaderSpec, find_header
 from examsite.exams.domain import idcard
 from examsite.exams.domain.candidates_file import (
     CANDIDATE_HEADERS,
@@ -49,8 +50,12 @@ _CATEGORY_BY_TEXT: Final = {
     **{key: key for key in POST_CATEGORIES},
 }
 
-_HEADER_ALIASES: Final = {"身份证号码": "身份证号", "公民身份号码": "身份证号"}
-_HEADER_SEARCH_ROWS: Final = 10  # how many non-blank rows may precede the header
+#: The header, up to 10 non-blank rows (a title) down.
+_HEADER: Final = HeaderSpec(
+    columns=CANDIDATE_HEADERS,
+    required=REQUIRED_CANDIDATE_HEADERS,
+    aliases={"身份证号码": "身份证号", "公民身份号码": "身份证号"},
+)
 
 _PHONE_RE: Final = re.compile(r"[0-9+\- ]{7,20}")
 # An ID number Excel turned into a number, as it shows in a CSV saved from it.
@@ -115,7 +120,7 @@ def _parse(
 
 def _sniff_delimiter(text: str) -> str:
     """Comma, unless the header is clearly tab- or semicolon-separated."""
-    lines = [line for line in text.splitlines() if line.strip()][:_HEADER_SEARCH_ROWS]
+    lines = [line for line in text.splitlines() if line.strip()][: _HEADER.search_rows]
     best, best_hits = ",", 0
     for delimiter in (",", "\t", ";"):
         for line in lines:
@@ -123,15 +128,10 @@ def _sniff_delimiter(text: str) -> str:
                 cells = next(csv.reader([line], delimiter=delimiter), [])
             except csv.Error:
                 continue
-            hits = sum(1 for cell in cells if _column_name(cell) in CANDIDATE_HEADERS)
+            hits = sum(1 for cell in cells if _HEADER.column(cell) is not None)
             if hits > best_hits:
                 best, best_hits = delimiter, hits
     return best
-
-
-def _column_name(cell: str) -> str:
-    name = template.header_name(cell)
-    return _HEADER_ALIASES.get(name, name)
 
 
 def _parse_rows(
@@ -139,48 +139,25 @@ def _parse_rows(
 ) -> CandidateParseResult:
     result = CandidateParseResult(format=fmt)
     rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        return _failed("empty_file", N_("文件中没有内容。"), fmt=fmt)
     # The header is the first row naming a required column (a title row may come first).
-    header_at = next(
-        (
-            i
-            for i, (_, row) in enumerate(rows[:_HEADER_SEARCH_ROWS])
-            if any(_column_name(cell) in REQUIRED_CANDIDATE_HEADERS for cell in row)
-        ),
-        0,
-    )
-    header_line, header_row = rows[header_at]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header_row):
-        name = _column_name(cell)
-        if name not in CANDIDATE_HEADERS:
-            continue
-        if name in columns:
-            result.problems.append(
-                problem(
-                    "duplicate_column",
-                    N_("第 %(line)s 行：列“%(column)s”出现了两次。"),
-                    line=header_line,
-                    column=name,
-                )
-            )
-        else:
-            columns[name] = index
-    missing = [name for name in REQUIRED_CANDIDATE_HEADERS if name not in columns]
-    if missing:
+    header = find_header(rows, _HEADER)
+    if header is None:
+        return _failed("empty_file", N_("文件中没有内容。"), fmt=fmt)
+    result.problems = tables.duplicate_columns(header)
+    if header.missing:
         result.problems.append(
             problem(
                 "missing_column",
                 N_("第 %(line)s 行：缺少必需的列：%(columns)s。请使用考生名单模板的表头。"),
-                line=header_line,
-                columns="、".join(missing),
+                line=header.line,
+                columns="、".join(header.missing),
             )
         )
     if result.problems:
         return result
+    columns = header.columns
 
-    body = rows[header_at + 1 :]
+    body = rows[header.index + 1 :]
     if len(body) > xlsx.MAX_ROWS:
         return _failed(
             "too_large",
