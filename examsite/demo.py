@@ -14,6 +14,7 @@ from examsite.auth import services as auth_services
 from examsite.auth.models import User
 from examsite.bank import importing as bank_importing
 from examsite.bank import sharing as bank_sharing
+from examsite.bank.formats.laws import bank_files
 from examsite.bank.models import PURPOSE_PRACTICE, Question
 from examsite.bodies import services as body_services
 from examsite.core.body import LEVEL_COUNTY, LEVEL_MUNICIPAL, Body
@@ -71,11 +72,11 @@ def load_demo(bank_dir: Path | None = None) -> list[str]:
     has_bank = db.session.scalars(select(Question.id).where(Question.body_id == city.id).limit(1))
     if has_bank.first() is None:
         root = bank_dir or SHIPPED_BANK
-        for file in sorted(root.glob("*.csv")):
+        for file in bank_files(root):
             result = bank_importing.import_file(city, file.name, file.read_bytes())
             created.append(f"{len(result.questions)} questions from {file.name}")
         # The practice set (question_bank/practice/): shown with its keys, never in a paper.
-        for file in sorted((root / "practice").glob("*.csv")):
+        for file in bank_files(root / "practice"):
             result = bank_importing.import_file(
                 city, f"practice/{file.name}", file.read_bytes(), purpose=PURPOSE_PRACTICE
             )

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from examsite.bank import exporting, importing
 from examsite.bank.errors import BankError
 from examsite.bank.formats.detect import parse_file
+from examsite.bank.formats.laws import bank_files, shipped_laws, stale_questions
 from examsite.bank.formats.model import LABEL_BY_TYPE, QuestionType
-from examsite.bank.models import PURPOSE_EXAM, PURPOSES
+from examsite.bank.models import PURPOSE_EXAM, PURPOSES, STATUS_ACTIVE, Question
 from examsite.core.body import Body
 from examsite.extensions import db
 
@@ -25,7 +26,8 @@ SUFFIXES = {".csv", ".xlsx", ".gift", ".txt", ".xml"}
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+        # laws.csv sits beside the question files but holds the law versions, not questions.
+        return [p for p in bank_files(path, "*") if p.suffix.lower() in SUFFIXES]
     return [path]
 
 
@@ -114,3 +116,50 @@ def export(body_code: str, fmt: str, output: Path, purpose: str | None) -> None:
     data = exporting.export_bank(_body(body_code), fmt, purpose=purpose)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data)} bytes)")
+
+
+def _excerpt(text: str, limit: int = 30) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+@questions.command("stale")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--law", required=True, help="The law, by 简称 (代表法) or full title.")
+@click.option("--version", "version", required=True, help="The new version, e.g. 2025年修正.")
+@click.option("--body", "body_code", default=None, help="Code of the body whose bank to list.")
+def stale(path: Path | None, law: str, version: str, body_code: str | None) -> None:
+    """List the questions on a law that follow an older version than VERSION (or name none)."""
+    table = shipped_laws()
+    known = [v.version for v in table.versions_of(law)]
+    if not known:
+        raise click.BadParameter(f"{law!r} is not in laws.csv", param_hint="--law")
+    if version not in known:
+        raise click.BadParameter(
+            f"{version!r} is not a version of {law} ({', '.join(known)})", param_hint="--version"
+        )
+    if path is None and body_code is None:
+        raise click.UsageError("give --body CODE, a PATH, or both")
+    found = 0
+    if body_code is not None:
+        body = _body(body_code)
+        # Scoped to the body's own active questions; the law is matched in Python (its title
+        # sits inside the free-text basis).
+        rows = db.session.scalars(
+            select(Question)
+            .where(Question.body_id == body.id, Question.status == STATUS_ACTIVE)
+            .order_by(Question.id)
+        ).all()
+        for q in stale_questions(rows, table, law, version):
+            found += 1
+            shown = q.law_version or "-"
+            click.echo(f"#{q.id}\t{shown}\t{_excerpt(q.stem)}\t{q.legal_basis}")
+    for file in _files(path) if path is not None else []:
+        result = parse_file(file.name, file.read_bytes())
+        for pq in stale_questions(result.questions, table, law, version):
+            found += 1
+            shown = pq.law_version or "-"
+            click.echo(
+                f"{file.name}:{pq.source_line}\t{shown}\t{_excerpt(pq.stem)}\t{pq.legal_basis}"
+            )
+    click.echo(f"{found} questions to review against {law} {version}")

@@ -11,6 +11,7 @@ import pytest
 from examsite.bank import diffing
 from examsite.bank.formats import fields as F
 from examsite.bank.formats.detect import parse_file
+from examsite.bank.formats.laws import bank_files
 from examsite.bank.formats.model import MAX_CATEGORY_CHARS, ParsedQuestion
 from examsite.bank.formats.template import OPTION_HEADERS, REQUIRED_HEADERS, TEMPLATE_HEADERS
 from examsite.bank.formats.template_csv import dump_csv, parse_csv
@@ -18,7 +19,7 @@ from examsite.bank.formats.template_xlsx import dump_xlsx, parse_xlsx
 from examsite.bank.formats.validation import validate_question
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted((ROOT / "question_bank").rglob("*.csv"))
+SHIPPED = bank_files(ROOT / "question_bank", "**/*.csv")
 
 #: Every field with a value other than its default, one question per type.
 FULL = (

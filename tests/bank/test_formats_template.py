@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from examsite.bank.formats import xlsx
+from examsite.bank.formats.laws import bank_files
 from examsite.bank.formats.model import ParsedQuestion, ParseResult, QuestionType, question_key
 from examsite.bank.formats.template import TEMPLATE_HEADERS
 from examsite.bank.formats.template_csv import dump_csv, parse_csv, write_csv
@@ -83,7 +84,7 @@ def q(
 
 
 def test_shipped_question_bank_parses_cleanly() -> None:
-    files = sorted(BANK_DIR.glob("*.csv"))
+    files = bank_files(BANK_DIR)
     assert files
     total = 0
     per_category: Counter[str] = Counter()

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from examsite.bank.formats.laws import bank_files
 from examsite.bank.formats.template_csv import parse_csv
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
@@ -28,8 +29,8 @@ def _load(files: list[Path]):
 
 
 def test_practice_set_is_large_cited_and_covers_every_law() -> None:
-    practice = _load(sorted((BANK_DIR / "practice").glob("*.csv")))
-    live = _load(sorted(BANK_DIR.glob("*.csv")))
+    practice = _load(bank_files(BANK_DIR / "practice"))
+    live = _load(bank_files(BANK_DIR))
     assert len(practice) >= 150
     laws = Counter(q.category for q in practice)
     assert set(laws) == {q.category for q in live}, laws
@@ -39,9 +40,9 @@ def test_practice_set_is_large_cited_and_covers_every_law() -> None:
 
 
 def test_no_practice_question_is_a_near_copy_of_a_live_one() -> None:
-    practice = _load(sorted((BANK_DIR / "practice").glob("*.csv")))
-    live = [_grams(q.stem) for q in _load(sorted(BANK_DIR.glob("*.csv")))]
-    live_keys = {q.key for q in _load(sorted(BANK_DIR.glob("*.csv")))}
+    practice = _load(bank_files(BANK_DIR / "practice"))
+    live = [_grams(q.stem) for q in _load(bank_files(BANK_DIR))]
+    live_keys = {q.key for q in _load(bank_files(BANK_DIR))}
     worst = 0.0
     for question in practice:
         assert question.key not in live_keys, question.stem

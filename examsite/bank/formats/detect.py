@@ -25,6 +25,7 @@ from typing import Final
 
 from examsite.bank.formats import aiken, gift, moodle_xml, template_csv, template_xlsx, xlsx
 from examsite.bank.formats.gift import write_gift
+from examsite.bank.formats.laws import LawTable, check_result, shipped_laws
 from examsite.bank.formats.model import N_, ParseResult, failed
 from examsite.bank.formats.normalize import decode_text
 
@@ -56,10 +57,15 @@ def parse_file(
     *,
     existing: Collection[tuple[str, str]] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    laws: LawTable | None = None,
 ) -> ParseResult:
-    """Parse an uploaded question file; every problem is in the result, nothing raises."""
+    """Parse an uploaded question file; every problem is in the result, nothing raises.
+
+    Questions whose 法律依据 does not fit their law version (``laws``, by default the shipped
+    ``question_bank/laws.csv``) are errors like any other."""
     try:
-        return _parse_file(filename, data, existing, max_bytes)
+        result = _parse_file(filename, data, existing, max_bytes)
+        return check_result(result, shipped_laws() if laws is None else laws)
     except Exception:
         return failed("corrupt_file", N_("文件已损坏或格式异常，无法读取。"))
 
