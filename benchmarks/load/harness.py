@@ -237,7 +237,8 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
     from sqlalchemy import select
 
     from examsite.auth import services as auth_services
-    from examsite.bank import services as bank_services
+    from examsite.bank import importing as bank_importing
+    from examsite.bank import sharing as bank_sharing
     from examsite.bodies import services as body_services
     from examsite.core.body import LEVEL_MUNICIPAL
     from examsite.core.timeutil import utcnow
@@ -252,9 +253,9 @@ def seed(url: str, args: argparse.Namespace, minutes: int) -> dict[str, Any]:
         body = body_services.create_body(
             code=BODY_CODE, name="示例市人大常委会", level=LEVEL_MUNICIPAL, parent=None
         )
-        bank_services.add_questions(body, make_bank(BANK_SIZE), user_id=None, source="load")
+        bank_importing.add_questions(body, make_bank(BANK_SIZE), user_id=None, source="load")
         db.session.commit()
-        bank_services.publish(body)
+        bank_sharing.publish(body)
         singles = round(args.paper_size * 0.6)
         multiples = round(args.paper_size * 0.2)
         counts = {"single": singles, "multiple": multiples}
