@@ -1,17 +1,20 @@
-"""`flask questions ...`: check, import and export question-bank files."""
+"""`flask questions ...`: check, lint, import and export question-bank files."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from examsite.bank import exporting, importing
 from examsite.bank.errors import BankError
+from examsite.bank.formats import lint
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.laws import bank_files, shipped_laws, stale_questions
 from examsite.bank.formats.model import LABEL_BY_TYPE, QuestionType
@@ -163,3 +166,76 @@ def stale(path: Path | None, law: str, version: str, body_code: str | None) -> N
                 f"{file.name}:{pq.source_line}\t{shown}\t{_excerpt(pq.stem)}\t{pq.legal_basis}"
             )
     click.echo(f"{found} questions to review against {law} {version}")
+
+
+def _lint_report(path: Path) -> lint.LintReport:
+    max_bytes = int(current_app.config["EXAMSITE_MAX_UPLOAD_MB"]) * 1024 * 1024
+    files = []
+    for file in _files(path):
+        data = file.read_bytes()
+        # No ``existing``: a question repeated across files is a near duplicate here.
+        result = parse_file(file.name, data, max_bytes=max_bytes)
+        for problem in result.errors:
+            click.echo(f"{file.name}: {problem.message}", err=True)
+        files.append(lint.BankFile(file.name, result.questions, lint.read_groups(file.name, data)))
+    return lint.lint_files(files)
+
+
+@questions.command("lint")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def lint_command(path: Path, as_json: bool) -> None:
+    """Print how far the bank can be guessed from its form; exit 1 when a figure is past
+    its threshold."""
+    report = _lint_report(path)
+    if as_json:
+        click.echo(json.dumps(_lint_json(report), ensure_ascii=False, indent=2))
+    else:
+        for file_report in (*report.files, report.total):
+            _echo_lint(file_report)
+    if report.exceeded:
+        raise SystemExit(1)
+
+
+def _echo_lint(report: lint.FileReport) -> None:
+    title = report.name or _("合计")
+    counts = "，".join(f"{_(LABEL_BY_TYPE[t])} {report.counts.get(t, 0)}" for t in QuestionType.ALL)
+    click.echo(f"\n== {title}（{counts}）==")
+    # Tab-separated like `check`: CJK text defeats column padding.
+    for figure in report.figures:
+        mark = _("样本不足") if figure.too_few else _("超出") if figure.exceeded else ""
+        threshold = figure.threshold_text()
+        limit = _("阈值 %(t)s", t=threshold) if threshold else ""
+        click.echo("\t".join([figure.render(_), figure.value_text(), limit, mark]).rstrip())
+    for pair in report.pairs:
+        click.echo(
+            f"  {pair.similarity:.2f}\t{pair.first.file}:{pair.first.line} "
+            f"{pair.first.stem[:30]}\t{pair.second.file}:{pair.second.line} "
+            f"{pair.second.stem[:30]}"
+        )
+    exceeded = len(report.exceeded)
+    click.echo(_("超出阈值的指标：%(n)s 项", n=exceeded))
+
+
+def _lint_json(report: lint.LintReport) -> dict[str, object]:
+    def one(r: lint.FileReport) -> dict[str, object]:
+        return {
+            "file": r.name,
+            "counts": dict(r.counts),
+            "figures": [f.as_dict(_) for f in r.figures],
+            "pairs": [
+                {
+                    "first": f"{p.first.file}:{p.first.line}",
+                    "second": f"{p.second.file}:{p.second.line}",
+                    "similarity": round(p.similarity, 3),
+                }
+                for p in r.pairs
+            ],
+        }
+
+    return {
+        "files": [one(r) for r in report.files],
+        "total": one(report.total),
+        "pairs_truncated": report.pairs_truncated,
+        "exceeded": report.exceeded,
+    }

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 
 from examsite.bank.errors import BankError
+from examsite.bank.formats import lint
 from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.fields import revision_content
 from examsite.bank.formats.model import LABEL_BY_PURPOSE, ParsedQuestion, ParseResult, Problem
@@ -83,6 +84,12 @@ def add_questions(
 def parse_for_body(body: Body, filename: str, data: bytes, max_bytes: int) -> ParseResult:
     """Parse an uploaded file, treating the body's active questions as existing."""
     return parse_file(filename, data, existing=existing_keys(body), max_bytes=max_bytes)
+
+
+def lint_preview(filename: str, data: bytes, result: ParseResult) -> lint.FileReport:
+    """The lint's figures for the file's valid questions (a warning, never blocking)."""
+    bank_file = lint.BankFile(filename, result.questions, lint.read_groups(filename, data))
+    return lint.lint_files([bank_file]).total
 
 
 def _problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from examsite.bank.formats.template import (
     question_row,
 )
 
-__all__ = ["dump_csv", "parse_csv", "write_csv"]
+__all__ = ["csv_rows", "dump_csv", "parse_csv", "write_csv"]
 
 
 def parse_csv(data: bytes, *, existing: Collection[tuple[str, str]] | None = None) -> ParseResult:
@@ -29,6 +29,28 @@ def parse_csv(data: bytes, *, existing: Collection[tuple[str, str]] | None = Non
         return failed(
             "bad_encoding", N_("文件编码无法识别，请使用 UTF-8 或 GBK 编码保存。"), fmt="csv"
         )
+    try:
+        rows = csv_rows(text)
+    except _BadRow as exc:
+        return failed(
+            "corrupt_file",
+            N_("第 %(line)s 行：CSV 格式错误（引号不配对或单元格过长），无法读取。"),
+            line=exc.line,
+            fmt="csv",
+        )
+    return parse_rows(rows, "csv", existing)
+
+
+class _BadRow(csv.Error):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def csv_rows(text: str) -> list[tuple[int, Sequence[str]]]:
+    """The rows of decoded template CSV as (first physical line, cells); raises
+    ``csv.Error`` (with ``.line``) on broken syntax.  Other readers of the template's
+    columns (the lint's 互斥组) share it, so lines match the questions' ``source_line``."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
     rows: list[tuple[int, Sequence[str]]] = []
     previous_end = 0
@@ -36,14 +58,9 @@ def parse_csv(data: bytes, *, existing: Collection[tuple[str, str]] | None = Non
         for row in reader:
             rows.append((previous_end + 1, row))
             previous_end = reader.line_num
-    except csv.Error:
-        return failed(
-            "corrupt_file",
-            N_("第 %(line)s 行：CSV 格式错误（引号不配对或单元格过长），无法读取。"),
-            line=previous_end + 1,
-            fmt="csv",
-        )
-    return parse_rows(rows, "csv", existing)
+    except csv.Error as exc:
+        raise _BadRow(previous_end + 1) from exc
+    return rows
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -69,14 +69,16 @@ def _import_or_404(body: Body, import_id: int) -> BankImport:
 def import_preview(body: Body, import_id: int) -> Any:
     """What the file holds and every problem, before (or after) importing it."""
     record = _import_or_404(body, import_id)
-    result = None
+    result = lint_report = None
     if record.status == IMPORT_PREVIEWED and record.data is not None:
         result = importing.parse_for_body(body, record.filename, record.data, _max_bytes())
+        lint_report = importing.lint_preview(record.filename, record.data, result)
     return render_template(
         "bank/preview.html",
         body=body,
         record=record,
         result=result,
+        lint_report=lint_report,
         form=ConfirmImportForm(),
         confirm=ConfirmForm(),
         render=lambda p: p.render(_),
