@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 import random
 import re
+from dataclasses import replace
 from itertools import combinations
 
+from examsite.bank.formats.detect import parse_file
 from examsite.bank.formats.lint import (
     BankFile,
     QuestionRef,
     lint_files,
     near_duplicates,
     question_grams,
-    read_groups,
 )
 from examsite.bank.formats.model import ParsedQuestion
 
@@ -37,7 +38,9 @@ def multiple(stem: str, answer: tuple[int, ...], n: int = 4, line: int = 0):
 
 
 def figures(questions, groups=None):
-    report = lint_files([BankFile("a.csv", questions, groups or {})])
+    groups = groups or {}
+    questions = [replace(q, exclusion_group=groups.get(q.source_line, "")) for q in questions]
+    report = lint_files([BankFile("a.csv", questions)])
     return {f.code: f for f in report.total.figures}, report
 
 
@@ -144,8 +147,8 @@ def test_pair_search_finds_what_comparing_every_pair_finds():
 
 def test_groups_are_read_from_the_template_column():
     data = (HEADER + ",互斥组\n判断,甲,,,,,,,,,对,,,,,G1\n判断,乙,,,,,,,,,错,,,,,\n").encode()
-    assert read_groups("bank.csv", data) == {2: "G1"}
-    assert read_groups("bank.gift", data) == {}
+    result = parse_file("bank.csv", data, max_bytes=1 << 20)
+    assert [q.exclusion_group for q in result.questions] == ["G1", ""]
 
 
 def _bank_csv(rows: list[str]) -> str:

@@ -177,7 +177,7 @@ def _lint_report(path: Path) -> lint.LintReport:
         result = parse_file(file.name, data, max_bytes=max_bytes)
         for problem in result.errors:
             click.echo(f"{file.name}: {problem.message}", err=True)
-        files.append(lint.BankFile(file.name, result.questions, lint.read_groups(file.name, data)))
+        files.append(lint.BankFile(file.name, result.questions))
     return lint.lint_files(files)
 
 

@@ -88,7 +88,7 @@ def parse_for_body(body: Body, filename: str, data: bytes, max_bytes: int) -> Pa
 
 def lint_preview(filename: str, data: bytes, result: ParseResult) -> lint.FileReport:
     """The lint's figures for the file's valid questions (a warning, never blocking)."""
-    bank_file = lint.BankFile(filename, result.questions, lint.read_groups(filename, data))
+    bank_file = lint.BankFile(filename, result.questions)
     return lint.lint_files([bank_file]).total
 
 

@@ -1,7 +1,7 @@
 """How far a bank can be answered from its form alone, without knowing the law (pure: no
 Flask, no database).
 
-``lint_files([BankFile(name, questions, groups)])`` computes, per file and in total, the
+``lint_files([BankFile(name, questions)])`` computes, per file and in total, the
 score of each guessing heuristic and the spreads it exploits, and finds near-duplicate
 pairs.  Each ``Figure`` says whether it is past its threshold:
 
@@ -28,18 +28,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from pathlib import PurePath
 from typing import Final
 
-from examsite.bank.formats import xlsx
 from examsite.bank.formats.model import N_, Msg, ParsedQuestion, QuestionType
-from examsite.bank.formats.normalize import clean_line, decode_text
-from examsite.bank.formats.template import header_name
-from examsite.bank.formats.template_csv import csv_rows
 
 __all__ = [
     "ALL_BUT_ONE_MAX",
-    "GROUP_COLUMN",
     "HEURISTIC_MAX",
     "KEY_SHARE_RANGE",
     "MIN_SAMPLE",
@@ -51,7 +45,6 @@ __all__ = [
     "LintReport",
     "Pair",
     "lint_files",
-    "read_groups",
 ]
 
 # --------------------------------------------------------------------------- thresholds
@@ -73,7 +66,6 @@ NGRAM: Final = 3
 SIMILARITY_MIN: Final = 0.55
 #: The optional template column naming a question's exclusion group: questions of one group
 #: are never drawn into one paper, so their similarity is allowed.
-GROUP_COLUMN: Final = "互斥组"
 #: The pair search stops after this many pairs (the figure then reads "≥ 200"): a file of
 #: templated questions, all alike, would otherwise cost n² comparisons in the preview.
 MAX_PAIRS: Final = 200
@@ -237,11 +229,10 @@ class LintReport:
 
 @dataclass(frozen=True)
 class BankFile:
-    """One parsed file: its name, questions (in file order) and exclusion groups by line."""
+    """One parsed file: its name and questions (in file order), each with its 互斥组."""
 
     name: str
     questions: Sequence[ParsedQuestion]
-    groups: Mapping[int, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -253,7 +244,7 @@ def lint_files(files: Iterable[BankFile]) -> LintReport:
     refs = [
         (
             q,
-            QuestionRef(f.name, q.source_line, q.stem, clean_line(f.groups.get(q.source_line, ""))),
+            QuestionRef(f.name, q.source_line, q.stem, q.exclusion_group),
         )
         for f in files
         for q in f.questions
@@ -558,34 +549,3 @@ def near_duplicates(
             index[gram].append((i, position))
     found.sort(key=lambda p: (-p.similarity, p.first.file, p.first.line, p.second.line))
     return found
-
-
-# --------------------------------------------------------------------------- groups
-
-
-def read_groups(filename: str, data: bytes) -> dict[int, str]:
-    """The 互斥组 column of a template file (.csv or .xlsx) by line (the questions'
-    ``source_line``); empty when the file has no such column or is of another format."""
-    suffix = PurePath(filename).suffix.lower()
-    rows: Sequence[tuple[int, Sequence[str]]]
-    try:
-        if suffix == ".csv":
-            text = decode_text(data)
-            rows = csv_rows(text) if text is not None else []
-        elif suffix == ".xlsx":
-            rows = xlsx.read_first_sheet(data)
-        else:
-            return {}
-    except Exception:  # the parser reports a broken file; the lint just has no groups
-        return {}
-    header = next(((line, row) for line, row in rows if any(c.strip() for c in row)), None)
-    if header is None:
-        return {}
-    column = next((i for i, cell in enumerate(header[1]) if header_name(cell) == GROUP_COLUMN), -1)
-    if column < 0:
-        return {}
-    return {
-        line: clean_line(row[column])
-        for line, row in rows
-        if line > header[0] and column < len(row) and clean_line(row[column])
-    }
