@@ -180,3 +180,17 @@ def test_an_oversize_docx_is_refused():
     data = docx_bytes(PAPER_OWN_LINES)
     result = parse_file("paper.docx", data, max_bytes=len(data) - 1)
     assert [p.code for p in result.errors] == ["too_large"]
+
+
+def test_numbered_points_in_an_explanation_stay_in_it():
+    result = parse_paragraphs(
+        _lines(
+            "一、选择题",
+            "5. 甲？", "A.子 B.丑", "答案：A", "解析：理由有二：", "1. 其一；", "2. 其二。",
+            "6. 乙？", "A.子 B.丑 C.寅", "答案：BC",
+        )
+    )  # fmt: skip
+    assert result.ok, [p.message for p in result.problems]
+    first, second = result.questions
+    assert first.explanation == "理由有二：\n1. 其一；\n2. 其二。"
+    assert (first.qtype, second.qtype, second.stem) == (S, M, "乙？")

@@ -16,8 +16,10 @@
   是非题), optionally numbered (``一、`` ``（一）`` ``第一部分``) and followed by a bracketed
   note (scores).  A numbered heading with any other type (``四、填空题``) is an error and
   its questions are not read.  Without a section the type follows from the question:
-  no options -> 判断, one key letter -> 单选, several -> 多选.
-* Questions: ``1.`` ``1、`` ``1．`` ``1)`` ``（1）``; the stem runs to the first option.
+  no options -> 判断, one key letter -> 单选, several -> 多选 (so too under 选择题 and
+  不定项选择题).
+* Questions: ``1.`` ``1、`` ``1．`` ``1)`` ``（1）``; the stem runs to the first option.  In a
+  解析 or 法律依据 a numbered paragraph is a new question only when it has the next number.
 * Options ``A.`` ``A、`` ``A．`` ``A）`` (A-H, full width too), each on its own paragraph
   or several on one (``A.甲  B.乙``, separated by spaces or tabs), letters in order.
 * ``答案：`` / ``【答案】`` (also 参考答案, 正确答案); else the key in the stem's brackets
@@ -65,10 +67,14 @@ _NUMBERED_HEADING_RE: Final = re.compile(
 _PLAIN_HEADING_RE: Final = re.compile(
     r"^[【\[]?\s*([\u4e00-\u9fff]{1,12}?)\s*[】\]]?\s*(?:[（(【\[].*)?[:：]?$"
 )
+_INFER: Final = ""
 _SECTION_TYPES: Final = {
     **{k: v for k, v in TYPE_BY_LABEL.items() if not k.isascii()},
     "是非题": QuestionType.TRUE_FALSE,
     "判断正误题": QuestionType.TRUE_FALSE,
+    # Choice without saying which: the key's length decides, as with no section at all.
+    "选择题": _INFER,
+    "不定项选择题": _INFER,
 }
 #: How a problem names the section of a question.
 _SECTION_LABELS: Final = {
@@ -223,7 +229,7 @@ def parse_paragraphs(
             finish()
             qtype, name = heading
             readable = qtype is not None
-            section = qtype
+            section = qtype or None
             if qtype is None:
                 c.error(
                     "bad_type",
@@ -236,7 +242,7 @@ def parse_paragraphs(
                 )
             continue
         question = _QUESTION_RE.match(text)
-        if question is not None:
+        if question is not None and not _continues(current, question):
             finish()
             current = _Question(
                 line=number,
@@ -285,6 +291,14 @@ def parse_paragraphs(
             current.explanation.append(text)
     finish()
     return c.result()
+
+
+def _continues(current: _Question | None, question: re.Match[str]) -> bool:
+    """A numbered paragraph inside a 解析 or 法律依据 (``1. 宪法第二条……``) goes on with
+    it unless its number is the next question's."""
+    if current is None or current.target not in ("explanation", "legal_basis"):
+        return False
+    return int(question.group(1) or question.group(2)) != int(current.number) + 1
 
 
 def _heading(text: str) -> tuple[str | None, str] | None:
