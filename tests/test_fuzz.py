@@ -29,6 +29,7 @@ from tests.fixtures.database import committing
 from tests.fixtures.factories import count
 from tests.fixtures.ids import make_id
 from tests.fixtures.web import csrf_token
+from tests.fixtures.word_papers import PAPER_OWN_LINES, docx_bytes
 
 BANK = Path(__file__).resolve().parent.parent / "question_bank"
 
@@ -55,6 +56,7 @@ def _bank_seeds() -> dict[str, bytes]:
         "bank.gift": write_gift(questions).encode("utf-8"),
         "bank.txt": AIKEN.encode("utf-8"),
         "bank.xml": MOODLE.encode("utf-8"),
+        "bank.docx": docx_bytes(PAPER_OWN_LINES),
     }
 
 

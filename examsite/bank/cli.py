@@ -24,7 +24,7 @@ from examsite.extensions import db
 
 questions = AppGroup("questions", help="The question bank (题库).")
 
-SUFFIXES = {".csv", ".xlsx", ".gift", ".txt", ".xml"}
+SUFFIXES = {".csv", ".xlsx", ".gift", ".txt", ".xml", ".docx"}
 
 
 def _files(path: Path) -> list[Path]:

@@ -204,7 +204,7 @@ class ImportForm(FlaskForm):
         _l("题库文件"),
         description=_l(
             "支持本系统模板（.xlsx、.csv）、GIFT（.gift、.txt）、"
-            "Aiken（.txt）和 Moodle XML（.xml）。"
+            "Aiken（.txt）、Moodle XML（.xml）和 Word 试卷（.docx）。"
         ),
         validators=[FileRequired(_l("请选择要上传的文件。"))],
     )

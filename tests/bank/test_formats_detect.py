@@ -73,7 +73,7 @@ def test_too_large() -> None:
     ].message == ("文件超过大小上限 2 MB。")
 
 
-@pytest.mark.parametrize("filename", ["题库.docx", "题库.pdf", "题库", "题库.json", "题库.xls"])
+@pytest.mark.parametrize("filename", ["题库.doc", "题库.pdf", "题库", "题库.json", "题库.xls"])
 def test_unsupported_format(filename: str) -> None:
     assert codes(parse_file(filename, b"anything")) == [("unsupported_format", None)]
 

@@ -9,6 +9,9 @@
 .txt       GIFT when it has more ``{`` answer blocks than ``ANSWER:`` lines,
            Aiken when it has at least as many ``ANSWER:`` lines; else refused
 .xml       Moodle XML
+.docx      a Word exam paper (``formats.docx_paper``; must be a zip holding a document)
+.docm      refused: macros
+.doc       refused: old binary Word, save as .docx
 =========  ==================================================================
 
 Binary content (zip, OLE, PE "MZ", ELF, PDF, images, gzip …) under a text extension, or
@@ -23,7 +26,15 @@ from collections.abc import Collection
 from pathlib import PurePath
 from typing import Final
 
-from examsite.bank.formats import aiken, gift, moodle_xml, template_csv, template_xlsx, xlsx
+from examsite.bank.formats import (
+    aiken,
+    docx_paper,
+    gift,
+    moodle_xml,
+    template_csv,
+    template_xlsx,
+    xlsx,
+)
 from examsite.bank.formats.gift import write_gift
 from examsite.bank.formats.laws import LawTable, check_result, shipped_laws
 from examsite.bank.formats.model import N_, ParseResult, failed
@@ -32,7 +43,7 @@ from examsite.bank.formats.normalize import decode_text
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_EXTENSIONS", "parse_file", "write_gift"]
 
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
-SUPPORTED_EXTENSIONS: Final = (".xlsx", ".csv", ".gift", ".txt", ".xml")
+SUPPORTED_EXTENSIONS: Final = (".xlsx", ".csv", ".gift", ".txt", ".xml", ".docx")
 
 _BINARY_MAGIC: Final = (
     xlsx.ZIP_MAGIC,
@@ -95,10 +106,23 @@ def _parse_file(
         if data.startswith(b"MZ"):
             return _wrong_type(ext)
         return template_xlsx.parse_xlsx(data, existing=existing)
+    if ext == ".docm":
+        return failed(
+            "macros_refused",
+            N_("文件包含宏（VBA），出于安全原因拒绝导入，请另存为不含宏的 .docx 文件。"),
+        )
+    if ext == ".doc":
+        return failed(
+            "unsupported_format", N_("不支持旧版 Word（.doc）文件，请另存为 .docx 后再导入。")
+        )
+    if ext == ".docx":
+        if data.startswith(b"MZ"):
+            return _wrong_type(ext)
+        return docx_paper.parse_docx_paper(data, existing=existing)
     if ext not in _TEXT_TYPES:
         return failed(
             "unsupported_format",
-            N_("不支持的文件类型“%(ext)s”，请上传 .xlsx、.csv、.gift、.txt 或 .xml 文件。"),
+            N_("不支持的文件类型“%(ext)s”，请上传 .xlsx、.csv、.gift、.txt、.xml 或 .docx 文件。"),
             ext=ext or filename,
         )
     if _looks_binary(data):
